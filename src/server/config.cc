@@ -1,0 +1,512 @@
+// server/config.cc — see config.h. Parsing follows redis 7.0's config.c, sds.c and util.c so
+// that files, command lines and error messages behave as redis-server's do.
+#include "server/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <thread>
+
+#ifndef STMKV_VERSION
+#define STMKV_VERSION "0.0.0"
+#endif
+
+namespace stmkv {
+namespace {
+
+constexpr int kMaxIncludeDepth = 16;
+constexpr size_t kMaxBindAddresses = 16;  // redis's CONFIG_BINDADDR_MAX
+
+using SetFn =
+    std::function<std::optional<std::string>(ServerConfig*, std::span<const std::string>)>;
+using GetFn = std::function<std::string(const ServerConfig&)>;
+
+// One entry of the option table: its name and how to set and print it.
+struct OptionDef {
+  std::string_view name;
+  bool multi_arg;  // takes any number of arguments; others take exactly one
+  SetFn set;
+  GetFn get;
+};
+
+bool equals_ignore_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+// Strict integer parse as redis's string2ll: optional '-', no '+', no leading zeros, no spaces.
+std::optional<int64_t> parse_int(std::string_view s) {
+  if (s.empty() || s.size() > 20) return std::nullopt;
+  size_t i = 0;
+  bool negative = false;
+  if (s == "0") return 0;
+  if (s[0] == '-') {
+    negative = true;
+    i = 1;
+  }
+  if (i >= s.size() || s[i] < '1' || s[i] > '9') return std::nullopt;
+  uint64_t v = 0;
+  for (; i < s.size(); i++) {
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;
+    uint64_t d = static_cast<uint64_t>(s[i] - '0');
+    if (v > (UINT64_MAX - d) / 10) return std::nullopt;
+    v = v * 10 + d;
+  }
+  if (negative) {
+    if (v > static_cast<uint64_t>(INT64_MAX) + 1) return std::nullopt;
+    return static_cast<int64_t>(0 - v);
+  }
+  if (v > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+  return static_cast<int64_t>(v);
+}
+
+std::string range_error(int64_t min, int64_t max) {
+  return "argument must be between " + std::to_string(min) + " and " + std::to_string(max) +
+         " inclusive";
+}
+
+template <typename T>
+OptionDef integer_option(std::string_view name, T ServerConfig::*field, int64_t min, int64_t max) {
+  return OptionDef{
+      name, false,
+      [=](ServerConfig* c, std::span<const std::string> args) -> std::optional<std::string> {
+        std::optional<int64_t> v = parse_int(args[0]);
+        if (!v) return "argument couldn't be parsed into an integer";
+        if (*v < min || *v > max) return range_error(min, max);
+        c->*field = static_cast<T>(*v);
+        return std::nullopt;
+      },
+      [=](const ServerConfig& c) { return std::to_string(c.*field); }};
+}
+
+OptionDef memory_option(std::string_view name, int64_t ServerConfig::*field, int64_t min,
+                        int64_t max) {
+  return OptionDef{
+      name, false,
+      [=](ServerConfig* c, std::span<const std::string> args) -> std::optional<std::string> {
+        std::optional<uint64_t> v = parse_memory(args[0]);
+        if (!v) return "argument must be a memory value";
+        if (*v < static_cast<uint64_t>(min) || *v > static_cast<uint64_t>(max)) {
+          return range_error(min, max);
+        }
+        c->*field = static_cast<int64_t>(*v);
+        return std::nullopt;
+      },
+      [=](const ServerConfig& c) { return std::to_string(c.*field); }};
+}
+
+OptionDef bool_option(std::string_view name, bool ServerConfig::*field) {
+  return OptionDef{
+      name, false,
+      [=](ServerConfig* c, std::span<const std::string> args) -> std::optional<std::string> {
+        if (equals_ignore_case(args[0], "yes")) {
+          c->*field = true;
+        } else if (equals_ignore_case(args[0], "no")) {
+          c->*field = false;
+        } else {
+          return "argument must be 'yes' or 'no'";
+        }
+        return std::nullopt;
+      },
+      [=](const ServerConfig& c) { return std::string(c.*field ? "yes" : "no"); }};
+}
+
+OptionDef string_option(std::string_view name, std::string ServerConfig::*field) {
+  return OptionDef{
+      name, false,
+      [=](ServerConfig* c, std::span<const std::string> args) -> std::optional<std::string> {
+        c->*field = args[0];
+        return std::nullopt;
+      },
+      [=](const ServerConfig& c) { return c.*field; }};
+}
+
+constexpr LogLevel kLogLevels[] = {LogLevel::kDebug, LogLevel::kVerbose, LogLevel::kNotice,
+                                   LogLevel::kWarning};
+
+OptionDef loglevel_option() {
+  return OptionDef{
+      "loglevel", false,
+      [](ServerConfig* c, std::span<const std::string> args) -> std::optional<std::string> {
+        for (LogLevel level : kLogLevels) {
+          if (equals_ignore_case(args[0], log_level_name(level))) {
+            c->loglevel = level;
+            return std::nullopt;
+          }
+        }
+        return "argument(s) must be one of the following: debug, verbose, notice, warning";
+      },
+      [](const ServerConfig& c) { return std::string(log_level_name(c.loglevel)); }};
+}
+
+OptionDef bind_option() {
+  return OptionDef{
+      "bind", true,
+      [](ServerConfig* c, std::span<const std::string> args) -> std::optional<std::string> {
+        if (args.empty()) return "wrong number of arguments";
+        if (args.size() > kMaxBindAddresses) return "Too many bind addresses specified.";
+        // `bind ""` listens on no address, as in redis.
+        if (args.size() == 1 && args[0].empty()) {
+          c->bind.clear();
+        } else {
+          c->bind.assign(args.begin(), args.end());
+        }
+        return std::nullopt;
+      },
+      [](const ServerConfig& c) {
+        std::string out;
+        for (const std::string& a : c.bind) {
+          if (!out.empty()) out += ' ';
+          out += a;
+        }
+        return out;
+      }};
+}
+
+// The option table. Ranges are redis 7.0's where redis has the option.
+const std::vector<OptionDef>& options() {
+  static const std::vector<OptionDef> table = {
+      bind_option(),
+      integer_option("port", &ServerConfig::port, 0, 65535),
+      integer_option("timeout", &ServerConfig::timeout, 0, INT_MAX),
+      integer_option("tcp-keepalive", &ServerConfig::tcp_keepalive, 0, INT_MAX),
+      integer_option("workers", &ServerConfig::workers, 0, kMaxWorkers),
+      integer_option("maxclients", &ServerConfig::maxclients, 1, UINT_MAX),
+      integer_option("databases", &ServerConfig::databases, 1, INT_MAX),
+      bool_option("daemonize", &ServerConfig::daemonize),
+      string_option("logfile", &ServerConfig::logfile),
+      loglevel_option(),
+      string_option("dir", &ServerConfig::dir),
+      memory_option("proto-max-bulk-len", &ServerConfig::proto_max_bulk_len, int64_t{1} << 20,
+                    INT64_MAX),
+      memory_option("client-query-buffer-limit", &ServerConfig::client_query_buffer_limit,
+                    int64_t{1} << 20, INT64_MAX),
+      memory_option("heap-size", &ServerConfig::heap_size, int64_t{1} << 20, int64_t{1} << 45),
+      integer_option("stm-inevitable-after", &ServerConfig::stm_inevitable_after, 0, 1000000),
+      bool_option("stm-reshare", &ServerConfig::stm_reshare),
+  };
+  return table;
+}
+
+const OptionDef* find_option(std::string_view name) {
+  for (const OptionDef& def : options()) {
+    if (equals_ignore_case(def.name, name)) return &def;
+  }
+  return nullptr;
+}
+
+// Reads a whole file; on failure returns the redis-style error.
+std::optional<ConfigError> read_file(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    int err = errno;
+    return ConfigError{0, "",
+                       "Fatal error, can't open config file '" + path +
+                           "': " + std::strerror(err != 0 ? err : ENOENT)};
+  }
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  *out = buf.str();
+  return std::nullopt;
+}
+
+std::string_view trim(std::string_view s) {
+  constexpr std::string_view kBlank = " \t\r\n";
+  size_t b = s.find_first_not_of(kBlank);
+  if (b == std::string_view::npos) return {};
+  size_t e = s.find_last_not_of(kBlank);
+  return s.substr(b, e - b + 1);
+}
+
+std::optional<ConfigError> load_text(std::string_view text, ServerConfig* config, int depth) {
+  int line_number = 0;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = trim(text.substr(pos, end - pos));
+    pos = end + 1;
+    line_number++;
+    if (line.empty() || line[0] == '#') continue;
+
+    auto error = [&](std::string message) {
+      return ConfigError{line_number, std::string(line), std::move(message)};
+    };
+    std::optional<std::vector<std::string>> argv = split_config_args(line);
+    if (!argv) return error("Unbalanced quotes in configuration line");
+    if (argv->empty()) continue;
+    const std::string& name = (*argv)[0];
+    std::span<const std::string> args(argv->data() + 1, argv->size() - 1);
+
+    if (equals_ignore_case(name, "include") && args.size() == 1) {
+      if (depth >= kMaxIncludeDepth) return error("include nesting is too deep");
+      std::string included;
+      if (auto e = read_file(args[0], &included)) return e;
+      if (auto e = load_text(included, config, depth + 1)) return e;
+      continue;
+    }
+    const OptionDef* def = find_option(name);
+    if (def == nullptr) return error("Bad directive or wrong number of arguments");
+    if (!def->multi_arg && args.size() != 1) return error("wrong number of arguments");
+    if (std::optional<std::string> e = def->set(config, args)) return error(std::move(*e));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+CommandLine parse_command_line(std::span<const std::string> args) {
+  CommandLine cl;
+  size_t j = 0;
+  if (!args.empty() && !args[0].empty() && args[0][0] != '-') {
+    cl.config_file = args[0];
+    j = 1;
+  }
+  // Mirrors redis 7.0's main(): an argument starting with "--" names an option unless the
+  // previous option still has no value, in which case it is that value.
+  bool last_option_has_value = true;
+  std::string& options = cl.overrides;
+  for (; j < args.size(); j++) {
+    const std::string& arg = args[j];
+    bool is_last = j + 1 == args.size();
+    if (arg == "-" && (j == 0 || is_last)) {
+      cl.config_from_stdin = true;
+    } else if (last_option_has_value && arg.size() >= 2 && arg[0] == '-' && arg[1] == '-') {
+      if (!options.empty()) options += '\n';
+      options.append(arg, 2);
+      options += ' ';
+      std::optional<std::vector<std::string>> parts = split_config_args(arg);
+      if (parts && parts->size() == 1) {
+        // Only a name, like "--port": its value follows. `--save` without a value means "".
+        last_option_has_value = false;
+        bool next_is_option =
+            !is_last && args[j + 1].size() >= 2 && args[j + 1][0] == '-' && args[j + 1][1] == '-';
+        if (equals_ignore_case(arg, "--save") && (is_last || next_is_option)) {
+          options += "\"\"";
+          last_option_has_value = true;
+        }
+      } else {
+        // Name and value in one argument, like "--port 6380".
+        last_option_has_value = true;
+      }
+    } else {
+      options += quote_config_arg(arg);
+      options += ' ';
+      last_option_has_value = true;
+    }
+  }
+  return cl;
+}
+
+std::optional<ConfigError> load_config(const CommandLine& cl, ServerConfig* config) {
+  std::string text;
+  if (!cl.config_file.empty()) {
+    if (auto e = read_file(cl.config_file, &text)) return e;
+  }
+  if (cl.config_from_stdin) {
+    text.append(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  if (!cl.overrides.empty()) {
+    text += '\n';
+    text += cl.overrides;
+  }
+  return load_text(text, config, 0);
+}
+
+std::optional<ConfigError> load_config_from_string(std::string_view text, ServerConfig* config) {
+  return load_text(text, config, 0);
+}
+
+std::string format_config_error(const ConfigError& error) {
+  if (error.line == 0) return error.message + "\n";
+  std::string out = "\n*** FATAL CONFIG FILE ERROR (stmkv " STMKV_VERSION ") ***\n";
+  out += "Reading the configuration file, at line " + std::to_string(error.line) + "\n";
+  out += ">>> '" + error.line_text + "'\n";
+  out += error.message + "\n";
+  return out;
+}
+
+std::optional<std::string> set_config_option(ServerConfig* config, std::string_view name,
+                                             std::span<const std::string> args) {
+  const OptionDef* def = find_option(name);
+  if (def == nullptr) return "Unknown option or number of arguments for CONFIG SET";
+  if (!def->multi_arg && args.size() != 1) return "wrong number of arguments";
+  ServerConfig copy = *config;
+  if (std::optional<std::string> e = def->set(&copy, args)) return e;
+  *config = std::move(copy);
+  return std::nullopt;
+}
+
+std::optional<std::string> get_config_option(const ServerConfig& config, std::string_view name) {
+  const OptionDef* def = find_option(name);
+  if (def == nullptr) return std::nullopt;
+  return def->get(config);
+}
+
+std::vector<std::string_view> config_option_names() {
+  std::vector<std::string_view> names;
+  for (const OptionDef& def : options()) names.push_back(def.name);
+  return names;
+}
+
+std::optional<std::vector<std::string>> split_config_args(std::string_view line) {
+  // sdssplitargs works on a C string: reading past the end yields '\0'.
+  auto at = [&](size_t i) { return i < line.size() ? line[i] : '\0'; };
+  auto hex_value = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::vector<std::string> out;
+  size_t p = 0;
+  while (true) {
+    while (at(p) != '\0' && is_space(at(p))) p++;
+    if (at(p) == '\0') return out;
+    std::string current;
+    bool in_double = false, in_single = false, done = false;
+    while (!done) {
+      char c = at(p);
+      if (in_double) {
+        if (c == '\\' && at(p + 1) == 'x' && hex_value(at(p + 2)) >= 0 &&
+            hex_value(at(p + 3)) >= 0) {
+          current += static_cast<char>(hex_value(at(p + 2)) * 16 + hex_value(at(p + 3)));
+          p += 3;
+        } else if (c == '\\' && at(p + 1) != '\0') {
+          p++;
+          switch (at(p)) {
+            case 'n': current += '\n'; break;
+            case 'r': current += '\r'; break;
+            case 't': current += '\t'; break;
+            case 'b': current += '\b'; break;
+            case 'a': current += '\a'; break;
+            default: current += at(p); break;
+          }
+        } else if (c == '"') {
+          // A closing quote must be followed by a space or the end.
+          if (at(p + 1) != '\0' && !is_space(at(p + 1))) return std::nullopt;
+          done = true;
+        } else if (c == '\0') {
+          return std::nullopt;  // unterminated quotes
+        } else {
+          current += c;
+        }
+      } else if (in_single) {
+        if (c == '\\' && at(p + 1) == '\'') {
+          p++;
+          current += '\'';
+        } else if (c == '\'') {
+          if (at(p + 1) != '\0' && !is_space(at(p + 1))) return std::nullopt;
+          done = true;
+        } else if (c == '\0') {
+          return std::nullopt;
+        } else {
+          current += c;
+        }
+      } else {
+        switch (c) {
+          case ' ':
+          case '\n':
+          case '\r':
+          case '\t':
+          case '\0': done = true; break;
+          case '"': in_double = true; break;
+          case '\'': in_single = true; break;
+          default: current += c; break;
+        }
+      }
+      if (at(p) != '\0') p++;
+    }
+    out.push_back(std::move(current));
+  }
+}
+
+std::string quote_config_arg(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\a': out += "\\a"; break;
+      case '\b': out += "\\b"; break;
+      default:
+        if (std::isprint(static_cast<unsigned char>(c))) {
+          out += c;
+        } else {
+          unsigned char u = static_cast<unsigned char>(c);
+          out += "\\x";
+          out += kHex[u >> 4];
+          out += kHex[u & 0xf];
+        }
+        break;
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::optional<uint64_t> parse_memory(std::string_view s) {
+  size_t digits = 0;
+  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') digits++;
+  if (digits == 0 || digits > 20) return std::nullopt;
+  std::string_view unit = s.substr(digits);
+  uint64_t mul;
+  if (unit.empty() || equals_ignore_case(unit, "b")) {
+    mul = 1;
+  } else if (equals_ignore_case(unit, "k")) {
+    mul = 1000;
+  } else if (equals_ignore_case(unit, "kb")) {
+    mul = 1024;
+  } else if (equals_ignore_case(unit, "m")) {
+    mul = 1000 * 1000;
+  } else if (equals_ignore_case(unit, "mb")) {
+    mul = 1024 * 1024;
+  } else if (equals_ignore_case(unit, "g")) {
+    mul = 1000ull * 1000 * 1000;
+  } else if (equals_ignore_case(unit, "gb")) {
+    mul = 1024ull * 1024 * 1024;
+  } else {
+    return std::nullopt;
+  }
+  uint64_t v = 0;
+  for (size_t i = 0; i < digits; i++) {
+    uint64_t d = static_cast<uint64_t>(s[i] - '0');
+    if (v > (UINT64_MAX - d) / 10) return std::nullopt;
+    v = v * 10 + d;
+  }
+  if (v > UINT64_MAX / mul) return std::nullopt;
+  return v * mul;
+}
+
+int effective_workers(const ServerConfig& config) {
+  int n = config.workers;
+  if (n <= 0) n = static_cast<int>(std::thread::hardware_concurrency());
+  return std::clamp(n, 1, kMaxWorkers);
+}
+
+std::string_view log_level_name(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kVerbose: return "verbose";
+    case LogLevel::kNotice: return "notice";
+    case LogLevel::kWarning: return "warning";
+  }
+  return "notice";
+}
+
+}  // namespace stmkv
