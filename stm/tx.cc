@@ -497,6 +497,7 @@ void Tx::finish(bool committed, uint64_t rev) {
   segrec_.mode.store(kIdle, std::memory_order_release);
 #endif
   if (committed) {
+    commit_rev_ = rev;
     for (auto& h : hooks) h();
   }
 }

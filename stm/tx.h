@@ -135,6 +135,9 @@ class Tx {
   void set_label(std::string_view label) { label_.assign(label); }
   // Revision of the snapshot this transaction reads.
   uint64_t snapshot() const;
+  // In on_commit hooks: the revision this transaction committed as (its snapshot if it was
+  // read-only). Committed write transactions are serialized in revision order.
+  uint64_t commit_revision() const { return commit_rev_; }
   int segment() const { return seg_; }
   // Attempts so far of the current transaction (1 on the first run).
   int attempt() const { return attempt_; }
@@ -205,6 +208,7 @@ class Tx {
   bool holds_lock_ = false;
   int attempt_ = 0;
   uint64_t tx_count_ = 0;
+  uint64_t commit_rev_ = 0;
   detail::Allocator alloc_;
   std::minstd_rand rng_;
 };
