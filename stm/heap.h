@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "stm/commit_lock.h"
 #include "stm/commit_log.h"
 #include "stm/config.h"
 #include "stm/page_table.h"
@@ -107,7 +108,7 @@ class Heap {
   void detach_segment(int seg);
 
   // Commit lock: one committer (or the inevitable transaction) at a time.
-  std::timed_mutex& commit_lock() { return commit_mu_; }
+  detail::CommitLock& commit_lock() { return commit_mu_; }
   // Lowest revision imported by every segment: entries and frees below it are invisible.
   uint64_t min_imported() const;
 
@@ -142,7 +143,7 @@ class Heap {
   detail::PageMeta* pages_ = nullptr;
   detail::Segment* segments_ = nullptr;   // index 0 = committed image
   detail::CommitLog log_;
-  std::timed_mutex commit_mu_;
+  detail::CommitLock commit_mu_;
 
   std::mutex pages_mu_;                                  // page allocator
   uint64_t high_water_ = 0;                              // first never-used page

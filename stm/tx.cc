@@ -339,7 +339,7 @@ RawRef Tx::alloc_raw(size_t n, Hint hint, char** out) {
 void Tx::lock_commit() {
   if (holds_lock_) return;
   auto& mu = heap_.commit_lock();
-  while (!mu.try_lock_for(std::chrono::microseconds(100))) {
+  while (!mu.try_lock_for_us(100)) {
     if (!inevitable_ && segrec_.doomed.load(std::memory_order_relaxed)) {
       abort_now(AbortCause::kKilled);
     }
