@@ -3,6 +3,7 @@
 #include "server/config.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -27,8 +28,13 @@ std::optional<ConfigError> load_args(const std::vector<std::string>& args, Serve
   return load_config(parse_command_line(args), config);
 }
 
+// A per-process path in the test temp dir, so that concurrent test runs do not collide.
+std::string temp_path(const std::string& name) {
+  return ::testing::TempDir() + std::to_string(::getpid()) + "_" + name;
+}
+
 std::string temp_file(const std::string& name, const std::string& contents) {
-  std::string path = ::testing::TempDir() + name;
+  std::string path = temp_path(name);
   std::ofstream(path) << contents;
   return path;
 }
@@ -316,7 +322,7 @@ TEST(LoadConfig, Include) {
   EXPECT_EQ(c.workers, 6);
   std::remove(inner.c_str());
 
-  std::string self = ::testing::TempDir() + "stmkv_self.conf";
+  std::string self = temp_path("stmkv_self.conf");
   std::ofstream(self) << "include " << self << "\n";
   std::optional<ConfigError> e = load("include " + self, &c);
   ASSERT_TRUE(e.has_value());
