@@ -74,6 +74,8 @@ class ReplyWriter {
   // Returns the written bytes and leaves the writer empty.
   std::string take();
   void clear() { out_.clear(); }
+  // Drops everything written after size() was `mark` (a retried transaction's partial reply).
+  void truncate(size_t mark) { out_.resize(mark); }
 
  private:
   void add_header(char prefix, unsigned long long n);
