@@ -1,0 +1,44 @@
+// server/client.h — what the server knows about one client connection.
+//
+// A ClientState belongs to the worker thread that owns the connection: only that thread reads
+// or writes it, except the fields marked atomic (read by CLIENT LIST / CLIENT KILL from other
+// workers through the ClientRegistry).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace stmkv {
+
+enum class ReplyMode { kOn, kOff, kSkip };
+
+struct ClientState {
+  uint64_t id = 0;          // CLIENT ID: unique, increasing
+  int worker = 0;           // index of the owning worker
+  int fd = -1;
+  std::string addr;         // "ip:port" of the peer
+  std::string laddr;        // "ip:port" of our side
+  int64_t ctime_ms = 0;     // connection time
+  int64_t last_interaction_ms = 0;
+
+  int db = 0;               // SELECTed database
+  int resp = 2;             // protocol version (HELLO)
+  std::string name;         // CLIENT SETNAME
+  std::string lib_name;     // CLIENT SETINFO LIB-NAME
+  std::string lib_ver;      // CLIENT SETINFO LIB-VER
+  bool no_evict = false;    // CLIENT NO-EVICT
+  ReplyMode reply_mode = ReplyMode::kOn;
+  std::string last_command;  // lowercase full name of the last command ("client|list")
+
+  // Set by the dispatcher; acted upon by the connection after the reply is written.
+  bool close_after_reply = false;   // QUIT, protocol errors
+  // Set by any thread (CLIENT KILL); the owning worker closes the connection.
+  std::atomic<bool> kill_requested{false};
+
+  // Output/input sizes for CLIENT LIST (maintained by the connection).
+  std::atomic<uint64_t> qbuf{0};
+  std::atomic<uint64_t> omem{0};
+};
+
+}  // namespace stmkv

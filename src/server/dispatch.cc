@@ -1,0 +1,100 @@
+#include "server/dispatch.h"
+
+#include <cctype>
+#include <new>
+#include <string>
+
+namespace stmkv {
+
+void CommandContext::reply_arity_error() {
+  out.add_error("ERR wrong number of arguments for '" + spec->full_name + "' command");
+}
+
+namespace {
+
+bool arity_ok(const CommandSpec& spec, size_t argc) {
+  return spec.arity >= 0 ? argc == size_t(spec.arity) : argc >= size_t(-spec.arity);
+}
+
+void reply_unknown_command(std::span<const std::string_view> argv, protocol::ReplyWriter& out) {
+  std::string msg = "ERR unknown command '";
+  msg.append(argv[0].substr(0, 128));
+  msg += "', with args beginning with: ";
+  for (size_t i = 1; i < argv.size() && msg.size() < 128 + 64; ++i) {
+    msg += '\'';
+    msg.append(argv[i].substr(0, 128 + 64 - std::min<size_t>(msg.size(), 128 + 64)));
+    msg += "' ";
+  }
+  out.add_error(msg);
+}
+
+std::string upper(std::string_view s) {
+  std::string u(s);
+  for (char& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return u;
+}
+
+}  // namespace
+
+void execute_command(WorkerContext& worker, ClientState& client,
+                     std::span<const std::string_view> argv, protocol::ReplyWriter& out) {
+  Server& server = *worker.server;
+  const CommandSpec* spec = server.commands().find(argv[0]);
+  if (spec == nullptr) {
+    reply_unknown_command(argv, out);
+    return;
+  }
+  if (!spec->subcommands.empty() && spec->handler == nullptr) {
+    if (argv.size() < 2) {
+      out.add_error("ERR wrong number of arguments for '" + spec->full_name + "' command");
+      return;
+    }
+    const CommandSpec* sub = CommandTable::find_sub(*spec, argv[1]);
+    if (sub == nullptr) {
+      std::string msg = "ERR unknown subcommand '";
+      msg.append(argv[1].substr(0, 128));
+      msg += "'. Try " + upper(spec->name) + " HELP.";
+      out.add_error(msg);
+      return;
+    }
+    spec = sub;
+  }
+  CommandCounters& counters = worker.command_counters[spec->id];
+  if (!arity_ok(*spec, argv.size())) {
+    CommandCounters::bump(counters.rejected_calls);
+    out.add_error("ERR wrong number of arguments for '" + spec->full_name + "' command");
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> g(server.clients().lock());
+    client.last_command = spec->full_name;
+  }
+  int64_t start = now_us();
+  CommandContext ctx(server, worker, client, argv, out, start / 1000);
+  ctx.spec = spec;
+  size_t mark = out.size();
+  try {
+    if (spec->flags & kCmdTx) {
+      worker.stm->atomically([&](stm::Tx& tx) {
+        out.truncate(mark);
+        ctx.hits = ctx.misses = 0;
+        ctx.tx_ = &tx;
+        spec->handler(ctx);
+      });
+      ctx.tx_ = nullptr;
+    } else {
+      spec->handler(ctx);
+    }
+  } catch (const std::bad_alloc&) {
+    out.truncate(mark);
+    out.add_error("OOM command not allowed when used memory > 'maxmemory'.");
+  }
+  if (ctx.hits != 0) CommandCounters::bump(worker.keyspace_hits, ctx.hits);
+  if (ctx.misses != 0) CommandCounters::bump(worker.keyspace_misses, ctx.misses);
+  CommandCounters::bump(counters.calls);
+  CommandCounters::bump(counters.usec, uint64_t(now_us() - start));
+  if (out.size() > mark && out.view()[mark] == '-') CommandCounters::bump(counters.failed_calls);
+  CommandCounters::bump(worker.commands_processed);
+}
+
+}  // namespace stmkv
