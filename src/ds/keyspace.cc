@@ -1,5 +1,6 @@
 #include "ds/keyspace.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstring>
@@ -17,6 +18,7 @@ constexpr size_t kKeysOff = offsetof(DbRoot, keys);
 constexpr size_t kExpiresOff = offsetof(DbRoot, expires);
 
 ValueFreer g_freers[8] = {};
+ValueCopier g_copiers[8] = {};
 
 Ref<Bucket> bucket_at(RawRef table, uint64_t i) {
   return Ref<Bucket>(table.offset() + sizeof(TableHeader) + i * sizeof(Bucket));
@@ -60,6 +62,16 @@ void free_value(stm::Tx& tx, ObjType type, RawRef value) {
   } else {
     tx.free(value);
   }
+}
+
+void register_value_copier(ObjType type, ValueCopier fn) {
+  g_copiers[static_cast<int>(type)] = fn;
+}
+
+RawRef copy_value(stm::Tx& tx, ObjType type, RawRef value) {
+  if (value.is_null()) return value;
+  if (ValueCopier f = g_copiers[static_cast<int>(type)]; f != nullptr) return f(tx, value);
+  return make_str(tx, str_view(tx, value));
 }
 
 uint64_t key_hash(std::string_view key) {
@@ -359,20 +371,27 @@ Ref<Entry> Db::random_entry(uint64_t seed) {
   return all[next_rand() % all.size()];
 }
 
-int Db::expire_some(uint64_t* cursor, int buckets) {
+uint64_t Db::bucket_count() {
+  const RawRef* tables = reinterpret_cast<const RawRef*>(tx_.read_bytes(root_, 0, 16));
+  return table_size(tx_, tables[0]);
+}
+
+int Db::expire_some(uint64_t* cursor, int buckets, int* with_ttl) {
   const RawRef* tables = reinterpret_cast<const RawRef*>(tx_.read_bytes(root_, 0, 16));
   RawRef ts[2] = {tables[0], tables[1]};
-  int removed = 0;
+  int removed = 0, ttl_keys = 0;
   for (RawRef t : ts) {
     if (t.is_null()) continue;
     uint64_t n = table_size(tx_, t);
-    for (int k = 0; k < buckets; ++k) {
+    uint64_t visit = std::min<uint64_t>(n, uint64_t(std::max(buckets, 0)));
+    for (uint64_t k = 0; k < visit; ++k) {
       uint64_t i = (*cursor + k) & (n - 1);
       Ref<RawRef> link(bucket_at(t, i).offset());
       RawRef cur = *tx_.read(link);
       while (!cur.is_null()) {
         Ref<Entry> e(cur);
         Entry en = read(e);
+        if (en.expire_ms >= 0) ++ttl_keys;
         if (expired(en)) {
           unlink_and_free(Slot{link, e}, true);
           ++removed;
@@ -384,6 +403,7 @@ int Db::expire_some(uint64_t* cursor, int buckets) {
     }
   }
   *cursor += buckets;
+  if (with_ttl != nullptr) *with_ttl = ttl_keys;
   return removed;
 }
 

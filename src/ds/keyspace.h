@@ -26,6 +26,11 @@ void create_databases(stm::Worker& worker, int count);
 void free_value(stm::Tx& tx, ObjType type, stm::RawRef value);
 using ValueFreer = void (*)(stm::Tx& tx, stm::RawRef value);
 void register_value_freer(ObjType type, ValueFreer fn);
+// A deep copy of a value of any type (COPY). Strings are one immutable object copied byte for
+// byte; collection types register how to copy their structure (at start-up).
+stm::RawRef copy_value(stm::Tx& tx, ObjType type, stm::RawRef value);
+using ValueCopier = stm::RawRef (*)(stm::Tx& tx, stm::RawRef value);
+void register_value_copier(ObjType type, ValueCopier fn);
 
 class Db {
  public:
@@ -77,9 +82,12 @@ class Db {
   // A random live entry (null Ref when empty).
   stm::Ref<Entry> random_entry(uint64_t seed);
 
-  // Removes expired entries from up to `buckets` buckets starting at *cursor (advanced).
-  // Returns the number of keys removed.
-  int expire_some(uint64_t* cursor, int buckets);
+  // Removes expired entries from up to `buckets` buckets starting at *cursor (advanced by
+  // `buckets`; bucket indexes wrap modulo the table size). Returns the number of keys removed;
+  // *with_ttl (optional) receives how many keys with a TTL the visited buckets held.
+  int expire_some(uint64_t* cursor, int buckets, int* with_ttl = nullptr);
+  // Buckets in the current table (the one new keys go to).
+  uint64_t bucket_count();
 
   // Resizing: decide (from the counters) whether the table should grow or shrink and start
   // it; then move up to `buckets` old buckets per call. Returns true while a resize is pending.

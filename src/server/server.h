@@ -47,7 +47,8 @@ struct WorkerContext {
   std::atomic<uint64_t> connections{0};           // currently connected on this worker
   std::atomic<uint64_t> net_input_bytes{0};
   std::atomic<uint64_t> net_output_bytes{0};
-  uint64_t expire_cursor = 0;                     // active expiry position (worker-private)
+  uint64_t expire_cursor = 0;                     // active expiry: next database (worker-private)
+  std::vector<uint64_t> expire_cursors;           // per database: next bucket (maintenance)
   void* loop = nullptr;                           // the worker's uv_loop_t (net layer)
 };
 

@@ -1,0 +1,101 @@
+#include "server/maintenance.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "ds/keyspace.h"
+
+namespace stmkv {
+
+namespace {
+
+constexpr int kExpireBucketsPerTx = 32;
+constexpr int64_t kExpireBudgetUs = 1000;
+constexpr int kExpireSampleKeys = 20;       // TTL keys per sample (Redis's keys_per_loop)
+constexpr int kExpireAcceptableStale = 10;  // % expired in a sample below which we move on
+constexpr int kResizeBucketsPerTx = 256;
+constexpr int64_t kResizeBudgetUs = 2000;
+
+struct ExpireResult {
+  int removed = 0;
+  int with_ttl = 0;
+  uint64_t nbuckets = 0;
+};
+
+// Sweeps database d from w's cursor until a stop condition; returns false when the time
+// budget ran out.
+bool expire_db(WorkerContext& w, int d, int64_t now, int64_t deadline_us) {
+  uint64_t& cursor = w.expire_cursors[d];
+  const uint64_t step = uint64_t(kExpireBucketsPerTx) * uint64_t(w.server->nworkers());
+  uint64_t visited = 0;
+  int sample_ttl = 0, sample_removed = 0;
+  for (;;) {
+    ExpireResult r = w.stm->atomically([&](stm::Tx& tx) {
+      Db db(tx, d, now);
+      ExpireResult res;
+      uint64_t c = cursor;
+      res.removed = db.expire_some(&c, kExpireBucketsPerTx, &res.with_ttl);
+      res.nbuckets = db.bucket_count();
+      return res;
+    });
+    if (r.removed != 0) CommandCounters::bump(w.expired_keys, uint64_t(r.removed));
+    cursor += step;
+    visited += kExpireBucketsPerTx;
+    sample_ttl += r.with_ttl;
+    sample_removed += r.removed;
+    uint64_t share = std::max<uint64_t>(r.nbuckets / uint64_t(w.server->nworkers()),
+                                        kExpireBucketsPerTx);
+    if (visited >= share) return true;
+    if (now_us() >= deadline_us) return false;
+    if (sample_ttl >= kExpireSampleKeys) {
+      if (sample_removed * 100 <= sample_ttl * kExpireAcceptableStale) return true;
+      sample_ttl = sample_removed = 0;
+    }
+  }
+}
+
+}  // namespace
+
+void run_maintenance(WorkerContext& w) {
+  Server& server = *w.server;
+  const int ndb = static_cast<int>(server.config().databases);
+  const int nw = server.nworkers();
+  if (ndb <= 0) return;
+  if (w.expire_cursors.size() != size_t(ndb)) {
+    w.expire_cursors.assign(size_t(ndb), uint64_t(w.index) * kExpireBucketsPerTx);
+  }
+  int64_t now = now_ms();
+
+  // (a) Active expiry (unless DEBUG SET-ACTIVE-EXPIRE 0), starting where the last call's budget ran out (w.expire_cursor holds
+  // the next database) so that no database starves.
+  std::vector<char> has_ttl(size_t(ndb), 0);
+  if (server.active_expire_enabled.load(std::memory_order_relaxed)) {
+    has_ttl = w.stm->atomically([&](stm::Tx& tx) {
+      std::vector<char> v(size_t(ndb), 0);
+      for (int d = 0; d < ndb; ++d) v[d] = Db(tx, d, now).expires_count() > 0;
+      return v;
+    });
+  }
+  int64_t deadline = now_us() + kExpireBudgetUs;
+  int first = static_cast<int>(w.expire_cursor % uint64_t(ndb));
+  for (int k = 0; k < ndb; ++k) {
+    int d = (first + k) % ndb;
+    if (!has_ttl[d]) continue;
+    if (!expire_db(w, d, now, deadline)) {
+      w.expire_cursor = uint64_t(d);
+      break;
+    }
+    w.expire_cursor = uint64_t(d + 1);
+  }
+
+  // (b) Incremental resizing of the databases this worker drives.
+  deadline = now_us() + kResizeBudgetUs;
+  for (int d = w.index % nw; d < ndb; d += nw) {
+    while (w.stm->atomically(
+        [&](stm::Tx& tx) { return Db(tx, d, now).resize_step(kResizeBucketsPerTx); })) {
+      if (now_us() >= deadline) return;
+    }
+  }
+}
+
+}  // namespace stmkv
