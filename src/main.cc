@@ -3,13 +3,28 @@
 // Usage: stmkv-server [configfile] [-] [--name value ...] [--test-config]
 //        stmkv-server -v | --version | -h | --help
 // Reads the configuration as redis-server does (see server/config.h). --test-config checks the
-// configuration, prints a summary and exits 0; the network server itself is not built yet.
+// configuration, prints a summary and exits 0. Otherwise: daemonizes if asked (fork, as
+// redis-server), creates the Server, listens (net/network.h), runs the worker loops until
+// SHUTDOWN, SIGTERM or SIGINT, and exits 0. SIGPIPE is ignored.
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
+#include <memory>
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "net/log.h"
+#include "net/network.h"
 #include "server/config.h"
+#include "server/server.h"
 
 #ifndef STMKV_VERSION
 #define STMKV_VERSION "0.0.0"
@@ -43,6 +58,80 @@ std::string summary(const stmkv::ServerConfig& c) {
          std::string(stmkv::log_level_name(c.loglevel));
 }
 
+// Detaches from the terminal as redis-server's daemonize(): the parent exits 0, the child runs
+// in a new session with standard input/output/error on /dev/null.
+void daemonize() {
+  pid_t pid = fork();
+  if (pid < 0) {
+    perror("fork");
+    exit(1);
+  }
+  if (pid != 0) exit(0);
+  setsid();
+  int fd = open("/dev/null", O_RDWR, 0);
+  if (fd != -1) {
+    dup2(fd, STDIN_FILENO);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    if (fd > STDERR_FILENO) close(fd);
+  }
+}
+
+int run_server(const stmkv::ServerConfig& config) {
+  using stmkv::LogLevel;
+  using stmkv::server_log;
+  if (config.daemonize) daemonize();
+  if (!stmkv::log_init(config)) {
+    std::cerr << "Can't open the log file: " << std::strerror(errno) << "\n";
+    return 1;
+  }
+  signal(SIGPIPE, SIG_IGN);
+  // Blocked here and in every worker; worker 0 takes them through libuv (net/network.h).
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  server_log(LogLevel::kNotice, "oO0OoO0OoO0Oo stmkv is starting oO0OoO0OoO0Oo");
+  server_log(LogLevel::kNotice, "stmkv version=" STMKV_VERSION ", bits=64, pid=" +
+                                    std::to_string(getpid()) + ", just started");
+  std::unique_ptr<stmkv::Server> server;
+  try {
+    server = std::make_unique<stmkv::Server>(config);
+  } catch (const std::exception& e) {
+    server_log(LogLevel::kWarning, std::string("Failed creating the server: ") + e.what());
+    return 1;
+  }
+  int workers = server->nworkers();
+  {
+    stmkv::net::Network network(*server);
+    if (std::optional<std::string> error = network.listen()) {
+      size_t start = 0;
+      while (start < error->size()) {
+        size_t end = error->find('\n', start);
+        if (end == std::string::npos) end = error->size();
+        server_log(LogLevel::kWarning, error->substr(start, end - start));
+        start = end + 1;
+      }
+      return 1;
+    }
+    server_log(LogLevel::kNotice, "Server initialized");
+    server_log(LogLevel::kNotice, summary(config));
+    network.start();
+    if (config.port != 0) {
+      server_log(LogLevel::kNotice, "Ready to accept connections tcp");
+    } else {
+      server_log(LogLevel::kNotice, "Ready (port 0: not listening on TCP)");
+    }
+    network.join();
+  }
+  server_log(LogLevel::kWarning, "User requested shutdown...");
+  server_log(LogLevel::kWarning, "stmkv is now ready to exit, bye bye... (" +
+                                     std::to_string(workers) + " workers stopped)");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -70,11 +159,10 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  std::cout << summary(config) << "\n";
   if (test_config) {
+    std::cout << summary(config) << "\n";
     std::cout << "stmkv: configuration OK\n";
     return 0;
   }
-  std::cerr << "stmkv: server not implemented yet\n";
-  return 1;
+  return run_server(config);
 }

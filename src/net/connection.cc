@@ -1,0 +1,348 @@
+// net/connection.cc — one client connection on its worker's loop: accept, read, parse, execute,
+// write back, close.
+//
+// Reads: every read callback feeds the connection's RequestParser and runs all the complete
+// commands it holds (pipelining), appending replies to one ReplyWriter; the batch is written once
+// at the end of the callback (or earlier when it passes kFlushBytes): uv_try_write first, the
+// rest queued with uv_write, so replies stay in order.
+// Back-pressure: while more than kMaxPendingOutput bytes wait in the socket's write queue the
+// connection stops reading; it resumes when the queue falls under kResumeOutput.
+#include <netinet/in.h>
+#include <uv.h>
+
+#include <cstring>
+#include <string>
+
+#include "net/log.h"
+#include "net/worker_loop.h"
+#include "protocol/reply_writer.h"
+#include "protocol/request_parser.h"
+#include "server/dispatch.h"
+#include "server/server.h"
+
+namespace stmkv::net {
+
+namespace {
+
+constexpr size_t kReadBufferBytes = 256 * 1024;
+constexpr size_t kFlushBytes = 1024 * 1024;                 // write out a batch this large early
+constexpr size_t kMaxPendingOutput = 64 * 1024 * 1024;      // stop reading above this
+constexpr size_t kResumeOutput = 16 * 1024 * 1024;          // ... resume below this
+constexpr std::string_view kMaxClientsError = "-ERR max number of clients reached\r\n";
+
+}  // namespace
+
+struct Connection {
+  uv_tcp_t handle;  // handle.data = this; first so a uv_handle_t* casts back
+  WorkerLoop* w = nullptr;
+  ClientState client;
+  protocol::RequestParser parser;
+  protocol::ReplyWriter out;
+  size_t pending_output = 0;  // bytes in uv_write requests not yet completed
+  bool registered = false;    // in the ClientRegistry and counted in connections
+  bool reading = false;
+  bool closing = false;       // uv_close called; freed in its callback
+  bool close_when_drained = false;  // QUIT, protocol error, CLIENT KILL of itself
+  Connection* prev = nullptr;
+  Connection* next = nullptr;
+
+  explicit Connection(const protocol::ParserLimits& limits) : parser(limits) {}
+};
+
+namespace {
+
+struct WriteRequest {
+  uv_write_t req;
+  Connection* conn;
+  std::string data;
+  size_t len;  // bytes handed to uv_write (data minus what uv_try_write sent)
+};
+
+void link(WorkerLoop& w, Connection* c) {
+  c->next = w.connections;
+  if (w.connections != nullptr) w.connections->prev = c;
+  w.connections = c;
+}
+
+void unlink(WorkerLoop& w, Connection* c) {
+  if (c->prev != nullptr) c->prev->next = c->next;
+  else w.connections = c->next;
+  if (c->next != nullptr) c->next->prev = c->prev;
+  c->prev = c->next = nullptr;
+}
+
+void on_closed(uv_handle_t* h) { delete static_cast<Connection*>(h->data); }
+
+// Closes the connection now (pending writes are cancelled). Safe to call twice; c stays valid
+// until the loop runs the close callback.
+void close_connection(Connection* c) {
+  if (c->closing) return;
+  c->closing = true;
+  WorkerLoop& w = *c->w;
+  unlink(w, c);
+  if (c->registered) {
+    w.server->clients().remove(&c->client);
+    w.ctx->connections.fetch_sub(1, std::memory_order_relaxed);
+    c->registered = false;
+  }
+  uv_close(reinterpret_cast<uv_handle_t*>(&c->handle), on_closed);
+}
+
+std::string format_addr(const sockaddr_storage& ss) {
+  char ip[INET6_ADDRSTRLEN] = {0};
+  int port = 0;
+  if (ss.ss_family == AF_INET) {
+    auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    uv_ip4_name(a, ip, sizeof(ip));
+    port = ntohs(a->sin_port);
+    return std::string(ip) + ":" + std::to_string(port);
+  }
+  if (ss.ss_family == AF_INET6) {
+    auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    uv_ip6_name(a, ip, sizeof(ip));
+    port = ntohs(a->sin6_port);
+    return "[" + std::string(ip) + "]:" + std::to_string(port);  // as Redis's anetFormatAddr
+  }
+  return "?:0";
+}
+
+void on_alloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf) {
+  WorkerLoop& w = *static_cast<Connection*>(h->data)->w;
+  *buf = uv_buf_init(w.read_buf.data(), static_cast<unsigned>(w.read_buf.size()));
+}
+
+void on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
+
+void start_reading(Connection* c) {
+  if (c->reading || c->closing) return;
+  if (uv_read_start(reinterpret_cast<uv_stream_t*>(&c->handle), on_alloc, on_read) == 0) {
+    c->reading = true;
+  } else {
+    close_connection(c);
+  }
+}
+
+void stop_reading(Connection* c) {
+  if (!c->reading) return;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&c->handle));
+  c->reading = false;
+}
+
+void on_written(uv_write_t* req, int status) {
+  auto* wr = static_cast<WriteRequest*>(req->data);
+  Connection* c = wr->conn;
+  c->pending_output -= wr->len;
+  c->client.omem.store(c->pending_output, std::memory_order_relaxed);
+  delete wr;
+  if (c->closing) return;
+  if (status < 0) {
+    close_connection(c);
+    return;
+  }
+  if (c->pending_output == 0 && c->close_when_drained) {
+    close_connection(c);
+    return;
+  }
+  if (!c->reading && !c->close_when_drained && c->pending_output < kResumeOutput) {
+    start_reading(c);
+  }
+}
+
+// Sends what c->out holds, in order after anything already queued.
+void flush(Connection* c) {
+  if (c->closing) return;
+  if (!c->out.empty()) {
+    WorkerLoop& w = *c->w;
+    auto* stream = reinterpret_cast<uv_stream_t*>(&c->handle);
+    size_t n = c->out.size();
+    w.ctx->net_output_bytes.fetch_add(n, std::memory_order_relaxed);
+    size_t sent = 0;
+    if (c->pending_output == 0) {
+      std::string_view v = c->out.view();
+      uv_buf_t b = uv_buf_init(const_cast<char*>(v.data()), static_cast<unsigned>(v.size()));
+      int r = uv_try_write(stream, &b, 1);
+      if (r >= 0) {
+        sent = static_cast<size_t>(r);
+      } else if (r != UV_EAGAIN) {
+        close_connection(c);
+        return;
+      }
+    }
+    if (sent == n) {
+      c->out.clear();  // keeps the buffer's capacity for the next batch
+    } else {
+      auto* wr = new WriteRequest;
+      wr->conn = c;
+      wr->data = c->out.take();
+      wr->len = n - sent;
+      wr->req.data = wr;
+      uv_buf_t b = uv_buf_init(wr->data.data() + sent, static_cast<unsigned>(wr->len));
+      if (uv_write(&wr->req, stream, &b, 1, on_written) != 0) {
+        delete wr;
+        close_connection(c);
+        return;
+      }
+      c->pending_output += wr->len;
+      c->client.omem.store(c->pending_output, std::memory_order_relaxed);
+      if (c->pending_output > kMaxPendingOutput) stop_reading(c);
+    }
+  }
+  if (c->close_when_drained && c->pending_output == 0) close_connection(c);
+}
+
+// Runs one parsed command and applies the client's reply mode (CLIENT REPLY OFF|SKIP).
+void run_command(Connection* c, const protocol::CommandArgs& args) {
+  WorkerLoop& w = *c->w;
+  w.argv.clear();
+  for (size_t i = 0; i < args.size(); ++i) w.argv.push_back(args[i]);
+  ClientState& client = c->client;
+  c->out.set_resp(client.resp);
+  size_t mark = c->out.size();
+  ReplyMode before = client.reply_mode;
+  execute_command(*w.ctx, client, std::span<const std::string_view>(w.argv), c->out);
+  ReplyMode after = client.reply_mode;
+  // OFF: nothing is sent while it is on (CLIENT REPLY ON's own +OK is sent). SKIP: the reply to
+  // CLIENT REPLY SKIP itself and to the next command are dropped.
+  bool drop = after == ReplyMode::kOff || before == ReplyMode::kSkip ||
+              (before != ReplyMode::kSkip && after == ReplyMode::kSkip);
+  if (drop) c->out.truncate(mark);
+  if (before == ReplyMode::kSkip && after == ReplyMode::kSkip) client.reply_mode = ReplyMode::kOn;
+  if (client.close_after_reply || client.kill_requested.load(std::memory_order_relaxed)) {
+    c->close_when_drained = true;
+  }
+}
+
+// Runs every complete command that c's parser holds, then writes the replies.
+void process_input(Connection* c) {
+  WorkerLoop& w = *c->w;
+  while (!c->close_when_drained && !c->closing) {
+    if (w.server->shutdown_requested()) break;
+    protocol::RequestParser::Status st = c->parser.next();
+    if (st == protocol::RequestParser::Status::kCommand) {
+      run_command(c, c->parser.args());
+      if (c->out.size() >= kFlushBytes) flush(c);
+      continue;
+    }
+    if (st == protocol::RequestParser::Status::kError) {
+      if (c->parser.error_kind() == protocol::RequestParser::ErrorKind::kQueryBufferLimit) {
+        server_log(LogLevel::kWarning,
+                   "Closing client that reached max query buffer length: id=" +
+                       std::to_string(c->client.id) + " addr=" + c->client.addr);
+        close_connection(c);
+        return;
+      }
+      c->out.add_error("ERR " + c->parser.error());
+      c->close_when_drained = true;
+    }
+    break;
+  }
+  c->client.qbuf.store(c->parser.buffered_bytes(), std::memory_order_relaxed);
+  if (c->close_when_drained) stop_reading(c);
+  flush(c);
+}
+
+void on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+  auto* c = static_cast<Connection*>(s->data);
+  if (nread < 0) {  // UV_EOF, ECONNRESET, ...: the client is gone, mid-command or not
+    close_connection(c);
+    return;
+  }
+  if (nread == 0 || c->closing || c->close_when_drained) return;
+  WorkerLoop& w = *c->w;
+  w.ctx->net_input_bytes.fetch_add(static_cast<uint64_t>(nread), std::memory_order_relaxed);
+  c->client.last_interaction_ms = now_ms();
+  c->parser.feed(buf->base, static_cast<size_t>(nread));
+  process_input(c);
+}
+
+protocol::ParserLimits parser_limits(Server& server) {
+  protocol::ParserLimits limits;
+  std::lock_guard<std::mutex> g(server.config_lock());
+  limits.max_bulk_len = server.config().proto_max_bulk_len;
+  limits.max_query_buffer = static_cast<size_t>(server.config().client_query_buffer_limit);
+  return limits;
+}
+
+}  // namespace
+
+void on_new_connection(uv_stream_t* listener, int status) {
+  WorkerLoop& w = *static_cast<WorkerLoop*>(listener->data);
+  if (status < 0) {
+    server_log(LogLevel::kWarning, std::string("Accepting client connection: ") +
+                                       uv_strerror(status));
+    return;
+  }
+  if (w.stopping) return;
+  Server& server = *w.server;
+  if (w.read_buf.empty()) w.read_buf.resize(kReadBufferBytes);
+  auto* c = new Connection(parser_limits(server));
+  c->w = &w;
+  c->handle.data = c;
+  uv_tcp_init(&w.loop, &c->handle);
+  link(w, c);
+  auto* stream = reinterpret_cast<uv_stream_t*>(&c->handle);
+  if (uv_accept(listener, stream) != 0) {
+    close_connection(c);
+    return;
+  }
+  int64_t maxclients, keepalive;
+  {
+    std::lock_guard<std::mutex> g(server.config_lock());
+    maxclients = server.config().maxclients;
+    keepalive = server.config().tcp_keepalive;
+  }
+  if (static_cast<int64_t>(server.clients().size()) >= maxclients) {
+    // As Redis: one best-effort write of the error, then close.
+    uv_buf_t b = uv_buf_init(const_cast<char*>(kMaxClientsError.data()),
+                             static_cast<unsigned>(kMaxClientsError.size()));
+    uv_try_write(stream, &b, 1);
+    server.rejected_connections.fetch_add(1, std::memory_order_relaxed);
+    close_connection(c);
+    return;
+  }
+  uv_tcp_nodelay(&c->handle, 1);
+  if (keepalive > 0) uv_tcp_keepalive(&c->handle, 1, static_cast<unsigned>(keepalive));
+
+  ClientState& client = c->client;
+  client.id = server.clients().next_id();
+  client.worker = w.index;
+  uv_os_fd_t fd;
+  if (uv_fileno(reinterpret_cast<uv_handle_t*>(&c->handle), &fd) == 0) client.fd = fd;
+  sockaddr_storage ss;
+  int len = sizeof(ss);
+  if (uv_tcp_getpeername(&c->handle, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+    client.addr = format_addr(ss);
+  }
+  len = sizeof(ss);
+  if (uv_tcp_getsockname(&c->handle, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+    client.laddr = format_addr(ss);
+  }
+  client.ctime_ms = client.last_interaction_ms = now_ms();
+  server.clients().add(&client);
+  c->registered = true;
+  w.ctx->connections.fetch_add(1, std::memory_order_relaxed);
+  server.total_connections_received.fetch_add(1, std::memory_order_relaxed);
+  start_reading(c);
+}
+
+void close_killed_connections(WorkerLoop& w) {
+  for (Connection* c = w.connections; c != nullptr;) {
+    Connection* next = c->next;
+    if (c->client.kill_requested.load(std::memory_order_relaxed)) close_connection(c);
+    c = next;
+  }
+}
+
+void close_idle_connections(WorkerLoop& w, int64_t now, int64_t timeout_ms) {
+  for (Connection* c = w.connections; c != nullptr;) {
+    Connection* next = c->next;
+    if (now - c->client.last_interaction_ms > timeout_ms) close_connection(c);
+    c = next;
+  }
+}
+
+void close_all_connections(WorkerLoop& w) {
+  while (w.connections != nullptr) close_connection(w.connections);
+}
+
+}  // namespace stmkv::net
