@@ -1,0 +1,160 @@
+"""Shared fixtures for the integration tests: start the real stmkv-server binary and talk to it.
+
+Every server listens on 127.0.0.1 only, on a free port, runs without a config file, is bounded in
+time (start-up waits at most START_TIMEOUT seconds) and is stopped by its PID (SIGTERM, then
+SIGKILL) at the end, even when a test fails (fixture finalizers and an atexit hook).
+
+The binary: $STMKV_SERVER, else <repo>/build/src/stmkv-server.
+
+Fixtures:
+  server   module scope: a ServerProcess with 2 workers, shared by the tests of one file.
+  r        a redis.Redis client of `server` (closed after the test).
+  prefix   a key prefix unique to the test ("<testname>:<random>:"), so tests sharing a server
+           need no FLUSHALL.
+"""
+import atexit
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+import pytest
+import redis
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SERVER_BIN = os.environ.get("STMKV_SERVER") or os.path.join(REPO_ROOT, "build", "src",
+                                                            "stmkv-server")
+START_TIMEOUT = 10.0  # seconds until the server must answer PING
+STOP_TIMEOUT = 5.0  # seconds between SIGTERM and SIGKILL
+
+_live = set()  # ServerProcess instances still running (stopped at exit)
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now (bind port 0, then release)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _ping(port, timeout=0.5):
+    """True when something on port answers a RESP PING with a reply line."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+            s.sendall(b"*1\r\n$4\r\nPING\r\n")
+            data = s.recv(64)
+            return data[:1] in (b"+", b"-")
+    except OSError:
+        return False
+
+
+class ServerProcess:
+    """One stmkv-server process. start() then use .port / .pid / .proc / .client(); stop()."""
+
+    def __init__(self, binary=None):
+        self.binary = binary or SERVER_BIN
+        self.port = None
+        self.proc = None
+        self.args = []
+        self._log = None
+
+    @property
+    def pid(self):
+        return self.proc.pid if self.proc else None
+
+    def start(self, workers=2, extra_args=()):
+        """Starts the server on a free port and waits until it answers PING (at most
+        START_TIMEOUT seconds). Raises RuntimeError with the server's log if it does not."""
+        if not os.access(self.binary, os.X_OK):
+            raise RuntimeError("stmkv-server binary not found: %s (set STMKV_SERVER)" %
+                               self.binary)
+        last_error = None
+        for _ in range(3):  # another process may grab the free port before we bind it
+            self.port = free_port()
+            self.args = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
+                         "--workers", str(workers)] + [str(a) for a in extra_args]
+            self._log = tempfile.TemporaryFile(prefix="stmkv-server-", suffix=".log")
+            self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=self._log,
+                                         stderr=subprocess.STDOUT, cwd=tempfile.gettempdir())
+            _live.add(self)
+            deadline = time.monotonic() + START_TIMEOUT
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    break
+                if _ping(self.port):
+                    return self
+                time.sleep(0.05)
+            log = self.log()
+            self.stop()
+            last_error = "stmkv-server did not start (%s):\n%s" % (" ".join(self.args), log)
+            if "Address already in use" not in log:
+                break
+        raise RuntimeError(last_error)
+
+    def log(self):
+        """What the server wrote to stdout/stderr so far."""
+        if self._log is None:
+            return ""
+        self._log.flush()
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")
+
+    def client(self, **kw):
+        """A redis-py client of this server (socket timeout 10 s unless given)."""
+        kw.setdefault("socket_timeout", 10)
+        kw.setdefault("socket_connect_timeout", 10)
+        return redis.Redis(host="127.0.0.1", port=self.port, **kw)
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, sig=signal.SIGTERM):
+        """Sends sig (SIGTERM) to the PID, waits up to STOP_TIMEOUT seconds, then SIGKILLs it.
+        Returns the exit status (negative: killed by that signal); None if never started."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            try:
+                os.kill(self.proc.pid, sig)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        _live.discard(self)
+        return self.proc.returncode
+
+
+@atexit.register
+def _stop_all():
+    for s in list(_live):
+        try:
+            s.stop()
+        except Exception as e:  # best effort at interpreter exit
+            print("conftest: could not stop server %s: %s" % (s.pid, e), file=sys.stderr)
+
+
+@pytest.fixture(scope="module")
+def server():
+    s = ServerProcess()
+    s.start(workers=2)
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def r(server):
+    c = server.client()
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def prefix(request):
+    return "%s:%s:" % (request.node.name, uuid.uuid4().hex[:8])
