@@ -505,7 +505,7 @@ def test_resp3_reply_types(server):
         assert c.raw("SET", "x", "1", "GET") == b"_\r\n"
         assert c.raw("EXISTS", "a") == b":1\r\n"
         assert c.raw("PING") == b"+PONG\r\n"
-        assert c.raw("CONFIG", "GET", "maxmemory").startswith(b"%1\r\n$9\r\nmaxmemory\r\n")
+        assert c.raw("CONFIG", "GET", "databases") == b"%1\r\n$9\r\ndatabases\r\n$2\r\n16\r\n"
         assert c.raw("INCRBYFLOAT", "f", "1.5") == b"$3\r\n1.5\r\n"
         info = c.raw("INFO", "server")
         assert info.startswith(b"=") and b"\r\ntxt:# Server\r\n" in info
@@ -740,18 +740,30 @@ def test_time(server, r):
 
 def test_config_get_set(server, r):
     assert r.config_get("port") == {"port": str(server.port)}
-    assert r.config_get("maxmemory") == {"maxmemory": "0"}
-    assert r.config_set("maxmemory", "10mb") is True
-    assert r.config_get("maxmemory") == {"maxmemory": "10485760"}
-    assert r.config_set("maxmemory", "0") is True
+    assert r.config_get("databases") == {"databases": "16"}
     # Glob patterns, several names.
-    got = r.execute_command("CONFIG", "GET", "maxmemory", "port")
+    got = r.execute_command("CONFIG", "GET", "databases", "port")
     pairs = dict(zip(got[::2], got[1::2]))
-    assert pairs == {b"maxmemory": b"0", b"port": str(server.port).encode()}
+    assert pairs == {b"databases": b"16", b"port": str(server.port).encode()}
     many = r.config_get("*")
     assert "port" in many and "databases" in many and many["databases"] == "16"
     assert r.config_get("nosuchoption") == {}
     assert r.execute_command("CONFIG", "GET", "data*") == [b"databases", b"16"]
+    # A settable option round-trips; CONFIG SET of several at once.
+    old = r.config_get("timeout")["timeout"]
+    assert r.config_set("timeout", "300") is True
+    assert r.config_get("timeout") == {"timeout": "300"}
+    assert r.execute_command("CONFIG", "SET", "timeout", old, "tcp-keepalive", "300") == b"OK"
+    assert r.config_get("timeout") == {"timeout": old}
+
+
+def test_config_maxmemory(server, r):
+    # redis-benchmark and clients read maxmemory; Redis 7.0 has it (0 = no limit).
+    assert r.config_get("maxmemory") == {"maxmemory": "0"}
+    assert r.config_set("maxmemory", "10mb") is True
+    assert r.config_get("maxmemory") == {"maxmemory": "10485760"}
+    assert r.config_set("maxmemory", "0") is True
+    assert r.config_get("maxmemory-policy") == {"maxmemory-policy": "noeviction"}
 
 
 def test_debug_sleep_blocks_only_its_worker(server):
