@@ -186,11 +186,16 @@ def _as_dict(flat):
 
 
 def _arg_shape(args):
-    """(name, type, children) of each argument, recursively."""
+    """(name, type, token, flags, children) of each argument, recursively. The names of oneof
+    and block groups are left out: stmkv derives them from the syntax line ("nx_xx" where Redis
+    says "condition"); clients show the members' tokens and names, not the group's."""
     out = []
     for a in args:
         d = _as_dict(a)
-        out.append((d.get("name"), d.get("type"), tuple(_arg_shape(d.get("arguments", [])))))
+        grouped = d.get("type") in ("oneof", "block")
+        out.append((None if grouped else d.get("name"), d.get("type"), d.get("token"),
+                     tuple(sorted(d.get("flags") or [])),
+                     tuple(_arg_shape(d.get("arguments", [])))))
     return out
 
 
