@@ -42,7 +42,7 @@ void CommitLog::append(LogEntry* e) {
   LogEntry* t = tail_.load(std::memory_order_relaxed);
   t->next.store(e, std::memory_order_release);
   tail_.store(e, std::memory_order_release);
-  length_.fetch_add(1, std::memory_order_relaxed);
+  appended_.store(appended_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   last_rev_.store(rev, std::memory_order_release);
 }
 
@@ -55,7 +55,7 @@ void CommitLog::truncate(uint64_t min_rev) {
     if (n == nullptr || head_->rev >= min_rev) break;
     LogEntry::destroy(head_);
     head_ = n;
-    length_.fetch_sub(1, std::memory_order_relaxed);
+    freed_.store(freed_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
 }
 

@@ -56,13 +56,18 @@ class CommitLog {
   // Frees entries with rev < min_rev (never the tail). Thread-safe; one truncator at a time.
   void truncate(uint64_t min_rev);
 
-  size_t length() const { return length_.load(std::memory_order_relaxed); }
+  size_t length() const {
+    return appended_.load(std::memory_order_relaxed) - freed_.load(std::memory_order_relaxed);
+  }
 
  private:
   LogEntry* head_;                         // oldest retained (owned by the truncator)
   std::atomic<LogEntry*> tail_;
   std::atomic<uint64_t> last_rev_{0};
-  std::atomic<size_t> length_{0};
+  // Written by one thread each (the appender under the commit lock, the truncator): plain
+  // stores, no locked read-modify-write in the commit critical section.
+  std::atomic<size_t> appended_{0};
+  std::atomic<size_t> freed_{0};
   std::mutex truncate_mu_;
 };
 

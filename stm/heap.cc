@@ -258,11 +258,29 @@ size_t Heap::reshare_cold_pages(uint64_t min_age_revs) {
     if (m.kind.load(std::memory_order_relaxed) == kUnused) continue;
     PageGuard pg(m);
     if (m.state.load(std::memory_order_relaxed) != kPrivate ||
-        m.writers.load(std::memory_order_relaxed) != 0 ||
         m.lastrev.load(std::memory_order_relaxed) + min_age_revs > last) {
       continue;
     }
-    m.state.store(kResharing, std::memory_order_release);
+    // Leave PRIVATE_ALL first (writers' lock-free fast path then fails and queues on the page
+    // lock we hold), then make sure no writer got in before.
+    m.state.store(kResharing, std::memory_order_seq_cst);
+    if (m.writers.load(std::memory_order_seq_cst) != 0) {
+      m.state.store(kPrivate, std::memory_order_seq_cst);
+      continue;
+    }
+    // Commits do not write the memfd: bring its copy of the page up to date from a view that
+    // has imported the page's last commit. That view's copy is stable: no writer is on the
+    // page, and no later entry touches it.
+    uint64_t lr = m.lastrev.load(std::memory_order_acquire);
+    int src = 0;
+    for (int s = 1; s <= config_.max_workers && src == 0; ++s) {
+      if (segments_[s].imported_through.load(std::memory_order_acquire) >= lr) src = s;
+    }
+    if (src == 0) {
+      m.state.store(kPrivate, std::memory_order_seq_cst);
+      continue;
+    }
+    std::memcpy(segments_[0].base + p * kPageSize, segments_[src].base + p * kPageSize, kPageSize);
     still.push_back(p);
     ++marked;
   }
@@ -290,7 +308,7 @@ void Heap::process_reshare(int seg) {
     if (m.state.load(std::memory_order_relaxed) != kResharing) continue;
     uint64_t mask = m.bitmask.load(std::memory_order_relaxed);
     if ((mask & bit) == 0) continue;
-    if (m.writers.load(std::memory_order_relaxed) != 0 ||
+    if (m.writers.load(std::memory_order_seq_cst) != 0 ||
         m.lastrev.load(std::memory_order_relaxed) > snapshot) {
       pending = true;
       continue;

@@ -87,10 +87,11 @@ void Tx::begin() {
   }
   heap_.process_reshare(seg_);
   heap_.import_all(seg_);
-  if (alloc_.has_retired() && (tx_count_ & 7) == 0) alloc_.reclaim(heap_.min_imported());
+  if (alloc_.has_retired()) alloc_.reclaim(heap_.min_imported());
   ws_.clear();
   writer_pages_set_.clear();
   pinned_set_.clear();
+  young_pages_.clear();
   if (attempt_ > heap_.config().inevitable_after) become_inevitable();
 #else
   if (alloc_.has_retired()) alloc_.reclaim(UINT64_MAX);
@@ -141,12 +142,14 @@ void Tx::record_conflict(uint64_t off) {
 char* Tx::write_slow(uint64_t o, size_t len) {
   if (!inevitable_ && segrec_.doomed.load(std::memory_order_relaxed)) abort_now(AbortCause::kKilled);
   maybe_inject();
-  Extent ext = object_extent(heap_, o);
-  STM_ASSERT(o + len <= ext.start + ext.len, "write beyond the object");
-  if (auto* y = ws_.find(ext.start); y != nullptr && y->kind != WriteSet::kOldSlice) {
-    char* p = y->ptr + (o - ext.start);   // interior of a young object
-    ws_.put(o, static_cast<uint32_t>(ext.start + ext.len - o), p, y->kind);
-    return p;
+  if (young_pages_.find(o >> kPageShift) != nullptr) {   // inside one of our young objects?
+    Extent ext = object_extent(heap_, o);
+    STM_ASSERT(o + len <= ext.start + ext.len, "write beyond the object");
+    if (auto* y = ws_.find(ext.start); y != nullptr && y->kind != WriteSet::kOldSlice) {
+      char* p = y->ptr + (o - ext.start);
+      ws_.put(o, static_cast<uint32_t>(ext.start + ext.len - o), p, y->kind);
+      return p;
+    }
   }
   auto* s = ws_.find(o);
   uint32_t have = s != nullptr ? s->len : 0;
@@ -198,13 +201,30 @@ void Tx::wait_unpinned(PageMeta& m) {
 void Tx::ensure_writable(uint64_t p) {
   if (writer_pages_set_.find(p) != nullptr) return;
   PageMeta& m = heap_.page(p);
+  // Fast path, no page lock: register as a writer, then check the page is still PRIVATE_ALL.
+  // Pairs with the re-share marker (reads writers, then sets RESHARING) and the views' drop
+  // (checks writers under the lock): with seq_cst, either they see us or we see them.
+  if (m.state.load(std::memory_order_acquire) == kPrivate) {
+    m.writers.fetch_add(1, std::memory_order_seq_cst);
+    if (m.state.load(std::memory_order_seq_cst) == kPrivate) {
+      writer_pages_set_.put(p, 0, nullptr, WriteSet::kOldSlice);
+      writer_pages_.push_back(p);
+      return;
+    }
+    m.writers.fetch_sub(1, std::memory_order_seq_cst);
+  }
+  ensure_writable_slow(p);
+}
+
+void Tx::ensure_writable_slow(uint64_t p) {
+  PageMeta& m = heap_.page(p);
   const uint64_t full = heap_.full_mask();
-  auto deadline = Clock::now() + std::chrono::microseconds(heap_.config().switch_wait_us);
+  Clock::time_point deadline{};
   for (int spins = 0;; ++spins) {
     m.acquire();
     uint8_t st = m.state.load(std::memory_order_relaxed);
     if (st == kPrivate) {
-      m.writers.fetch_add(1, std::memory_order_relaxed);
+      m.writers.fetch_add(1, std::memory_order_seq_cst);
       m.release();
       writer_pages_set_.put(p, 0, nullptr, WriteSet::kOldSlice);
       writer_pages_.push_back(p);
@@ -216,7 +236,7 @@ void Tx::ensure_writable(uint64_t p) {
       uint64_t missing = full & ~m.bitmask.load(std::memory_order_relaxed);
       heap_.populate(p, 1, missing);
       m.bitmask.store(full, std::memory_order_relaxed);
-      m.state.store(kPrivate, std::memory_order_release);
+      m.state.store(kPrivate, std::memory_order_seq_cst);
       m.release();
       heap_.private_pages.fetch_add(std::popcount(missing));
       heap_.page_repopulates.fetch_add(1, std::memory_order_relaxed);
@@ -235,14 +255,14 @@ void Tx::ensure_writable(uint64_t p) {
         wait_unpinned(m);
       } catch (const Abort&) {
         m.acquire();
-        m.state.store(kShared, std::memory_order_release);
+        m.state.store(kShared, std::memory_order_seq_cst);
         m.release();
         abort_now(AbortCause::kPageSwitch);
       }
       heap_.populate(p, 1, full);
       m.acquire();
       m.bitmask.store(full, std::memory_order_relaxed);
-      m.state.store(kPrivate, std::memory_order_release);
+      m.state.store(kPrivate, std::memory_order_seq_cst);
       m.release();
       heap_.private_pages.fetch_add(std::popcount(full));
       heap_.page_switches.fetch_add(1, std::memory_order_relaxed);
@@ -250,9 +270,12 @@ void Tx::ensure_writable(uint64_t p) {
     }
     // kSwitching: another transaction is populating the views; wait for it.
     m.release();
-    if (!inevitable_ &&
-        (segrec_.doomed.load(std::memory_order_relaxed) || Clock::now() > deadline)) {
-      abort_now(AbortCause::kPageSwitch);
+    if (!inevitable_) {
+      if (spins == 0) {
+        deadline = Clock::now() + std::chrono::microseconds(heap_.config().switch_wait_us);
+      } else if (segrec_.doomed.load(std::memory_order_relaxed) || Clock::now() > deadline) {
+        abort_now(AbortCause::kPageSwitch);
+      }
     }
     if (spins < 64) {
       cpu_relax();
@@ -299,6 +322,9 @@ RawRef Tx::alloc_raw(size_t n, Hint hint, char** out) {
     ptr = (mut ? base_ : base0_) + off;
     ws_.put(off, np * uint32_t(kPageSize), ptr,
             mut ? WriteSet::kYoungPrivate : WriteSet::kYoungShared);
+    for (uint64_t p = first; p < first + np; ++p) {
+      young_pages_.put(p, 0, nullptr, WriteSet::kYoungShared);
+    }
 #else
     ptr = base_ + off;
 #endif
@@ -327,6 +353,7 @@ RawRef Tx::alloc_raw(size_t n, Hint hint, char** out) {
     }
 #if STM_BARRIERS
     ws_.put(off, kSlotSizes[cls], ptr, mut ? WriteSet::kYoungPrivate : WriteSet::kYoungShared);
+    young_pages_.put(off >> kPageShift, 0, nullptr, WriteSet::kYoungShared);
 #endif
   }
   if (out != nullptr) *out = ptr;
@@ -429,21 +456,22 @@ void Tx::commit() {
     lock_commit();
     validate_and_import(true);
   }
-  // Commit critical section: redo bytes into the memfd, then publish the entry.
+  // Commit critical section: stamp the pages, publish the entry. The redo bytes are not
+  // written into the memfd here: every view holds a private copy of these pages, and the
+  // memfd copy of a page is brought up to date only when the page is re-shared
+  // (Heap::reshare_cold_pages), which is the only time anyone reads it again.
   rev = heap_.log().last_rev() + 1;
-  const uint64_t full = heap_.full_mask();
   for (uint32_t k = 0; k < nsl; ++k) {
     for (uint64_t p = sl[k].off >> kPageShift; p <= (sl[k].off + sl[k].len - 1) >> kPageShift; ++p) {
       PageMeta& m = heap_.page(p);
-      STM_ASSERT(m.bitmask.load(std::memory_order_relaxed) == full, "redo into a page not private in every view");
+      STM_ASSERT(m.bitmask.load(std::memory_order_relaxed) == heap_.full_mask(),
+                 "commit to a page not private in every view");
       STM_ASSERT(m.state.load(std::memory_order_relaxed) == kPrivate ||
                      m.state.load(std::memory_order_relaxed) == kResharing,
-                 "redo into a shared page");
+                 "commit to a shared page");
       m.lastrev.store(rev, std::memory_order_release);
     }
-    std::memcpy(base0_ + sl[k].off, data + sl[k].data, sl[k].len);
   }
-  (void)full;
   LogEntry* e = entry.release();
   heap_.log().append(e);
   segrec_.last_imported = e;

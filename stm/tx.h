@@ -163,6 +163,7 @@ class Tx {
   void backoff();
   char* write_slow(uint64_t off, size_t len);
   void ensure_writable(uint64_t page);
+  void ensure_writable_slow(uint64_t page);
   bool pin(uint64_t page);
   void wait_unpinned(detail::PageMeta& m);
   void lock_commit();
@@ -185,6 +186,7 @@ class Tx {
   detail::WriteSet ws_;
   detail::WriteSet writer_pages_set_;
   detail::WriteSet pinned_set_;
+  detail::WriteSet young_pages_;   // pages holding objects allocated by this transaction
   struct Undo {
     uint64_t off;
     uint32_t len;

@@ -66,7 +66,10 @@ TEST(Heap, FirstWriteToOldSharedObjectSwitchesItsPage) {
   EXPECT_EQ(m.state.load(), stm::detail::kPrivate);
   EXPECT_EQ(m.bitmask.load(), heap.full_mask());
   EXPECT_EQ(heap.stats().page_switches, 1u);
-  // The committed image has the new value; w2's view gets it by importing.
+  // Commits do not write the memfd (every view has a copy); marking the page for re-sharing
+  // brings the memfd's copy up to date before any view may follow it again.
+  EXPECT_EQ(reinterpret_cast<Pair*>(heap.segment_base(0) + r.offset())->a, 1);
+  heap.reshare_cold_pages(0);
   EXPECT_EQ(reinterpret_cast<Pair*>(heap.segment_base(0) + r.offset())->a, 100);
   int64_t a = w2.atomically([&](stm::Tx& tx) { return tx.read(r)->a; });
   EXPECT_EQ(a, 100);

@@ -240,15 +240,17 @@ TEST(Tx, InevitableTransactionCannotBeAbortedAndHoldsOffWriters) {
   stm::Worker wa(heap);
   auto x = make_cell(wa, 0, 0);
   std::latch inev(1);
-  std::atomic<bool> a_done{false};
-  std::atomic<bool> b_committed_before_a{false};
+  std::atomic<uint64_t> b_rev{0};
   std::thread tb([&] {
     stm::Worker wb(heap);
     inev.wait();
-    wb.atomically([&](stm::Tx& tx) { tx.write(x)->v += 100; });
-    if (!a_done.load()) b_committed_before_a = true;
+    wb.atomically([&](stm::Tx& tx) {
+      tx.write(x)->v += 100;
+      tx.on_commit([&] { b_rev = tx.commit_revision(); });
+    });
   });
   int attempts = 0;
+  uint64_t a_rev = 0;
   wa.atomically([&](stm::Tx& tx) {
     ++attempts;
     tx.become_inevitable();
@@ -257,11 +259,12 @@ TEST(Tx, InevitableTransactionCannotBeAbortedAndHoldsOffWriters) {
     inev.count_down();
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     tx.write(x)->v = v + 1;
-    tx.on_commit([&] { a_done = true; });
+    tx.on_commit([&] { a_rev = tx.commit_revision(); });
   });
   tb.join();
   EXPECT_EQ(attempts, 1);
-  EXPECT_FALSE(b_committed_before_a.load());
+  // B started its write while A was inevitable: it could only commit after A.
+  EXPECT_GT(b_rev.load(), a_rev);
   EXPECT_EQ(wa.atomically([&](stm::Tx& tx) { return tx.read(x)->v; }), 101);
   EXPECT_EQ(heap.stats().total.inevitable, 1u);
 }
