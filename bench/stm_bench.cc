@@ -31,12 +31,14 @@ struct Options {
   int marker_bits = 0;
   double read_fraction = 0.8;
   std::string only;   // "stm" or "baseline": only the 1-thread uniform rounds of one engine
+  std::vector<int> thread_list;   // thread counts to measure (default 1..threads)
 };
 
 [[noreturn]] void usage(const char* argv0) {
   std::fprintf(stderr,
                "usage: %s [--threads N] [--seconds S] [--keys K] [--rounds R] [--quick]\n"
                "  --threads N  run 1..N threads (default: hardware concurrency)\n"
+               "  --thread-list A,B,..  run these thread counts instead (e.g. 1,2,4,8,16)\n"
                "  --seconds S  duration of each measurement (default 2)\n"
                "  --keys K     keys preloaded into the index (default 1000000)\n"
                "  --rounds R   alternating baseline/STM rounds for the overhead (default 3)\n"
@@ -60,6 +62,16 @@ Options parse(int argc, char** argv) {
     };
     if (a == "--threads") {
       o.threads = std::atoi(value());
+    } else if (a == "--thread-list") {
+      std::string list = value();
+      for (size_t pos = 0; pos < list.size();) {
+        size_t comma = list.find(',', pos);
+        if (comma == std::string::npos) comma = list.size();
+        int t = std::atoi(list.substr(pos, comma - pos).c_str());
+        if (t < 1 || t > 63) usage(argv[0]);
+        o.thread_list.push_back(t);
+        pos = comma + 1;
+      }
     } else if (a == "--seconds") {
       o.seconds = std::atof(value());
       seconds_set = true;
@@ -86,8 +98,15 @@ Options parse(int argc, char** argv) {
     if (!keys_set) o.keys = 20000;
     if (!seconds_set) o.seconds = 0.2;
   }
+  if (!o.thread_list.empty()) {
+    std::sort(o.thread_list.begin(), o.thread_list.end());
+    o.threads = o.thread_list.back();
+  }
   if (o.threads <= 0) o.threads = std::max(1u, std::thread::hardware_concurrency());
   o.threads = std::min(o.threads, 63);
+  if (o.thread_list.empty()) {
+    for (int t = 1; t <= o.threads; ++t) o.thread_list.push_back(t);
+  }
   if (o.rounds < 1) o.rounds = 1;
   if (o.keys < 2 || o.seconds <= 0) usage(argv[0]);
   return o;
@@ -193,7 +212,7 @@ int main(int argc, char** argv) {
               "abort causes");
   for (kvbench::Dist d : {kvbench::Dist::kUniform, kvbench::Dist::kZipf}) {
     auto& out = d == kvbench::Dist::kUniform ? uni : zipf;
-    for (int t = 1; t <= o.threads; ++t) {
+    for (int t : o.thread_list) {
       kvbench::PhaseResult r = kvbench::v1::run_phase(sw, kvbench::Phase{t, d, o.seconds});
       failed |= bad(r);
       out.push_back(r);
@@ -224,7 +243,7 @@ int main(int argc, char** argv) {
               (unsigned long long)bv.errors, (unsigned long long)sv.checked,
               (unsigned long long)sv.misses, (unsigned long long)sv.errors);
   failed |= bv.misses || bv.errors || sv.misses || sv.errors;
-  if (o.threads >= 2) {
+  if (o.thread_list.size() >= 2 && o.thread_list[0] == 1 && o.thread_list[1] == 2) {
     std::printf("uniform 2t/1t = %.2fx (target >= 1.7x), zipf 2t/1t = %.2fx (target > 1x)\n",
                 uni[1].ops_per_s / uni[0].ops_per_s, zipf[1].ops_per_s / zipf[0].ops_per_s);
   }
