@@ -1,8 +1,400 @@
-// commands/server_family.cc — (being written)
+// commands/server_family.cc — server commands (Redis's INFO, TIME, CONFIG, SHUTDOWN, DEBUG,
+// MEMORY, LASTSAVE). COMMAND lives in command_family.cc.
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "commands/info.h"
+#include "commands/util.h"
+#include "ds/keyspace.h"
 #include "server/command_table.h"
+#include "server/server.h"
 
 namespace stmkv {
 
-void register_server_family(CommandTable& t) {}
+void register_command_family(CommandTable& t);   // command_family.cc
+
+namespace {
+
+using stm::Ref;
+
+void reply_help(CommandContext& ctx, std::initializer_list<std::string_view> lines) {
+  ctx.out.add_array_len(lines.size());
+  for (std::string_view l : lines) ctx.out.add_simple_string(l);
+}
+
+void cmd_info(CommandContext& ctx) {
+  std::vector<std::string_view> sections(ctx.argv.begin() + 1, ctx.argv.end());
+  ctx.out.add_verbatim(build_info(ctx, sections));
+}
+
+void cmd_time(CommandContext& ctx) {
+  timeval tv{};
+  gettimeofday(&tv, nullptr);
+  ctx.out.add_array_len(2);
+  ctx.out.add_bulk_integer(tv.tv_sec);
+  ctx.out.add_bulk_integer(tv.tv_usec);
+}
+
+void cmd_lastsave(CommandContext& ctx) { ctx.out.add_integer(ctx.server.start_time_ms() / 1000); }
+
+// --- CONFIG ---
+
+void cmd_config_get(CommandContext& ctx) {
+  std::vector<std::string_view> names = config_option_names();
+  std::vector<std::pair<std::string_view, std::string>> matches;
+  std::vector<bool> taken(names.size());
+  {
+    std::lock_guard<std::mutex> g(ctx.server.config_lock());
+    for (size_t j = 2; j < ctx.argc(); ++j) {
+      for (size_t i = 0; i < names.size(); ++i) {
+        if (taken[i] || !glob_match_nocase(ctx.arg(j), names[i])) continue;
+        taken[i] = true;
+        matches.emplace_back(names[i], get_config_option(ctx.server.config(), names[i]).value());
+      }
+    }
+  }
+  ctx.out.add_map_len(matches.size());
+  for (auto& [name, value] : matches) {
+    ctx.out.add_bulk(name);
+    ctx.out.add_bulk(value);
+  }
+}
+
+// Options that need a restart (the listeners, threads and heap are set up once).
+bool immutable_option(std::string_view name) {
+  for (std::string_view n : {"daemonize", "databases", "workers", "heap-size", "port", "bind"}) {
+    if (iequals(n, name)) return true;
+  }
+  return false;
+}
+
+void cmd_config_set(CommandContext& ctx) {
+  if (ctx.argc() % 2 != 0) {
+    ctx.reply_arity_error();
+    return;
+  }
+  std::vector<std::string_view> names = config_option_names();
+  for (size_t j = 2; j < ctx.argc(); j += 2) {
+    bool known = std::any_of(names.begin(), names.end(),
+                             [&](std::string_view n) { return iequals(n, ctx.arg(j)); });
+    if (!known) {
+      ctx.out.add_error("ERR Unknown option or number of arguments for CONFIG SET - '" +
+                        std::string(ctx.arg(j)) + "'");
+      return;
+    }
+  }
+  auto fail = [&](std::string_view arg, std::string_view reason) {
+    ctx.out.add_error("ERR CONFIG SET failed (possibly related to argument '" + std::string(arg) +
+                      "') - " + std::string(reason));
+  };
+  for (size_t j = 2; j < ctx.argc(); j += 2) {
+    for (size_t k = 2; k < j; k += 2) {
+      if (iequals(ctx.arg(k), ctx.arg(j))) {
+        fail(ctx.arg(j), "duplicate parameter");
+        return;
+      }
+    }
+    if (immutable_option(ctx.arg(j))) {
+      fail(ctx.arg(j), "can't set immutable config");
+      return;
+    }
+  }
+  std::lock_guard<std::mutex> g(ctx.server.config_lock());
+  ServerConfig updated = ctx.server.config();
+  for (size_t j = 2; j < ctx.argc(); j += 2) {
+    std::vector<std::string> args{std::string(ctx.arg(j + 1))};
+    if (std::optional<std::string> err = set_config_option(&updated, ctx.arg(j), args)) {
+      fail(ctx.arg(j), *err);
+      return;
+    }
+  }
+  ctx.server.config() = std::move(updated);
+  ctx.out.add_ok();
+}
+
+void cmd_config_resetstat(CommandContext& ctx) {
+  reset_info_stats(ctx.server);
+  ctx.out.add_ok();
+}
+
+void cmd_config_rewrite(CommandContext& ctx) {
+  ctx.out.add_error("ERR The server is running without a config file");
+}
+
+void cmd_config_help(CommandContext& ctx) {
+  reply_help(ctx, {
+      "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "GET <pattern>",
+      "    Return parameters matching the glob-like <pattern> and their values.",
+      "SET <directive> <value>",
+      "    Set the configuration <directive> to <value>.",
+      "RESETSTAT",
+      "    Reset statistics reported by the INFO command.",
+      "REWRITE",
+      "    Rewrite the configuration file.",
+      "HELP",
+      "    Prints this help.",
+  });
+}
+
+// --- SHUTDOWN ---
+
+void cmd_shutdown(CommandContext& ctx) {
+  bool nosave = false, save = false, now = false, force = false, abort = false;
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    std::string_view o = ctx.arg(i);
+    if (iequals(o, "nosave")) {
+      nosave = true;
+    } else if (iequals(o, "save")) {
+      save = true;
+    } else if (iequals(o, "now")) {
+      now = true;
+    } else if (iequals(o, "force")) {
+      force = true;
+    } else if (iequals(o, "abort")) {
+      abort = true;
+    } else {
+      ctx.reply_syntax_error();
+      return;
+    }
+  }
+  if ((abort && ctx.argc() != 2) || (nosave && save)) {
+    ctx.reply_syntax_error();
+    return;
+  }
+  if (abort) {
+    ctx.out.add_error("ERR No shutdown in progress.");
+    return;
+  }
+  (void)now;
+  (void)force;
+  ctx.server.request_shutdown();
+  ctx.client.close_after_reply = true;
+}
+
+// --- DEBUG ---
+
+// The length of a string in an RDB file: its length prefix plus bytes, or an int encoding.
+size_t rdb_string_length(std::string_view v, Encoding enc) {
+  int64_t n;
+  if (enc == Encoding::kInt && parse_int64(v, &n)) {
+    if (n >= -(1 << 7) && n < (1 << 7)) return 2;
+    if (n >= -(1 << 15) && n < (1 << 15)) return 3;
+    if (n >= INT32_MIN && n <= INT32_MAX) return 5;
+  }
+  size_t prefix = v.size() < 64 ? 1 : v.size() < 16384 ? 2 : 5;
+  return prefix + v.size();
+}
+
+void debug_object(CommandContext& ctx) {
+  std::string line;
+  bool found = false;
+  ctx.worker.stm->atomically([&](stm::Tx& tx) {
+    Db db(tx, ctx.client.db, ctx.now_ms);
+    Ref<Entry> e = db.find(ctx.arg(2));
+    found = !e.is_null();
+    if (!found) return;
+    Entry en = db.read(e);
+    auto enc = static_cast<Encoding>(en.encoding);
+    size_t serialized = 1;
+    if (static_cast<ObjType>(en.type) == ObjType::kString) {
+      serialized = rdb_string_length(str_view(tx, en.value), enc);
+    }
+    int64_t n = 0;
+    bool shared = enc == Encoding::kInt && parse_int64(str_view(tx, en.value), &n) && n >= 0 &&
+                  n < 10000;
+    int64_t idle = en.mtime_ms > 0 ? std::max<int64_t>(0, (ctx.now_ms - en.mtime_ms) / 1000) : 0;
+    char buf[256];
+    snprintf(buf, sizeof(buf),
+             "Value at:0x%" PRIx64 " refcount:%d encoding:%s serializedlength:%zu lru:%" PRId64
+             " lru_seconds_idle:%" PRId64,
+             en.value.offset(), shared ? 2147483647 : 1,
+             std::string(encoding_name(enc)).c_str(), serialized,
+             (en.mtime_ms / 1000) & ((1 << 24) - 1), idle);
+    line = buf;
+  });
+  if (!found) {
+    ctx.out.add_error("ERR no such key");
+  } else {
+    ctx.out.add_simple_string(line);
+  }
+}
+
+void cmd_debug(CommandContext& ctx) {
+  std::string_view sub = ctx.arg(1);
+  if (iequals(sub, "help") && ctx.argc() == 2) {
+    reply_help(ctx, {
+        "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "OBJECT <key>",
+        "    Show low level info about the `key` and associated value.",
+        "SET-ACTIVE-EXPIRE <0|1>",
+        "    Setting it to 0 disables expiring keys in background when they are not",
+        "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+        "    default.",
+        "SLEEP <seconds>",
+        "    Stop the server for <seconds>. Decimals allowed.",
+        "HELP",
+        "    Prints this help.",
+    });
+  } else if (iequals(sub, "sleep") && ctx.argc() == 3) {
+    std::string s(ctx.arg(2));
+    double seconds = strtod(s.c_str(), nullptr);
+    if (seconds > 0) usleep(static_cast<useconds_t>(seconds * 1e6));
+    ctx.out.add_ok();
+  } else if (iequals(sub, "set-active-expire") && ctx.argc() == 3) {
+    std::string s(ctx.arg(2));
+    ctx.server.active_expire_enabled.store(atoi(s.c_str()) != 0, std::memory_order_relaxed);
+    ctx.out.add_ok();
+  } else if (iequals(sub, "object") && ctx.argc() == 3) {
+    debug_object(ctx);
+  } else {
+    ctx.out.add_error("ERR unknown subcommand or wrong number of arguments for '" +
+                      std::string(sub) + "'. Try DEBUG HELP.");
+  }
+}
+
+// --- MEMORY ---
+
+size_t heap_object_size(size_t payload) { return (sizeof(StrHeader) + payload + 15) & ~size_t{15}; }
+
+void cmd_memory_usage(CommandContext& ctx) {
+  for (size_t j = 3; j < ctx.argc(); ++j) {
+    if (iequals(ctx.arg(j), "samples") && j + 1 < ctx.argc()) {
+      int64_t samples;
+      if (!arg_int64(ctx, j + 1, &samples)) return;
+      if (samples < 0) {
+        ctx.reply_syntax_error();
+        return;
+      }
+      ++j;
+    } else {
+      ctx.reply_syntax_error();
+      return;
+    }
+  }
+  Db db = client_db(ctx);
+  Ref<Entry> e = db.find(ctx.arg(2));
+  if (e.is_null()) {
+    ctx.out.add_null();
+    return;
+  }
+  const Entry& en = db.read(e);
+  size_t total = sizeof(Entry) + heap_object_size(db.key_of(e).size());
+  if (static_cast<ObjType>(en.type) == ObjType::kString) {
+    total += heap_object_size(str_view(ctx.tx(), en.value).size());
+  } else {
+    total += 64;   // collections: their header (elements are not sampled yet)
+  }
+  ctx.out.add_integer(static_cast<long long>(total));
+}
+
+void cmd_memory_doctor(CommandContext& ctx) {
+  ctx.out.add_verbatim(
+      "Hi Sam, I can't find any memory issue in your instance. I can only account for what "
+      "occurs on this base.\n");
+}
+
+void cmd_memory_purge(CommandContext& ctx) { ctx.out.add_ok(); }
+
+void cmd_memory_help(CommandContext& ctx) {
+  reply_help(ctx, {
+      "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "DOCTOR",
+      "    Return memory problems reports.",
+      "PURGE",
+      "    Attempt to purge dirty pages for reclamation by the allocator.",
+      "USAGE <key> [SAMPLES <count>]",
+      "    Return memory in bytes used by <key> and its value. Nested values are",
+      "    sampled up to <count> times (default: 5, 0 means sample all).",
+      "HELP",
+      "    Prints this help.",
+  });
+}
+
+}  // namespace
+
+void register_server_family(CommandTable& t) {
+  constexpr uint32_t kLS = kCmdLoading | kCmdStale;
+  constexpr uint64_t kAdm = kAclAdmin | kAclSlow | kAclDangerous;
+  t.add({.name = "info", .arity = -1, .flags = kLS, .acl = kAclSlow | kAclDangerous,
+         .handler = cmd_info, .group = "server", .since = "1.0.0",
+         .summary = "Get information and statistics about the server", .complexity = "O(1)",
+         .syntax = "[section [section ...]]"});
+  t.add({.name = "time", .arity = 1, .flags = kLS | kCmdFast, .acl = kAclFast,
+         .handler = cmd_time, .group = "server", .since = "2.6.0",
+         .summary = "Return the current server time", .complexity = "O(1)", .syntax = ""});
+  t.add({.name = "lastsave", .arity = 1, .flags = kLS | kCmdFast, .acl = kAclAdmin | kAclFast | kAclDangerous,
+         .handler = cmd_lastsave, .group = "server", .since = "1.0.0",
+         .summary = "Get the UNIX time stamp of the last successful save to disk",
+         .complexity = "O(1)", .syntax = ""});
+  t.add({.name = "shutdown", .arity = -1,
+         .flags = kCmdAdmin | kCmdNoscript | kLS | kCmdNoMulti | kCmdAllowBusy,
+         .acl = kAdm, .handler = cmd_shutdown, .group = "server", .since = "1.0.0",
+         .summary = "Synchronously save the dataset to disk and then shut down the server",
+         .complexity = "O(N) when saving, where N is the total number of keys in all databases "
+                       "when saving data, otherwise O(1)",
+         .syntax = "[NOSAVE|SAVE] [NOW] [FORCE] [ABORT]"});
+  t.add({.name = "debug", .arity = -2, .flags = kCmdAdmin | kCmdNoscript | kLS,
+         .acl = kAdm, .handler = cmd_debug, .group = "server", .since = "1.0.0",
+         .summary = "A container for debugging commands", .complexity = "Depends on subcommand.",
+         .syntax = ""});
+
+  CommandSpec config{.name = "config", .arity = -2, .acl = kAclSlow, .group = "server",
+                     .since = "2.0.0", .summary = "A container for server configuration commands",
+                     .complexity = "Depends on subcommand."};
+  config.subcommands = {
+      {.name = "get", .arity = -3, .flags = kCmdAdmin | kCmdNoscript | kLS, .acl = kAdm,
+       .handler = cmd_config_get, .group = "server", .since = "2.0.0",
+       .summary = "Get the values of configuration parameters",
+       .complexity = "O(N) when N is the number of configuration parameters provided",
+       .syntax = "parameter [parameter ...]"},
+      {.name = "set", .arity = -4, .flags = kCmdAdmin | kCmdNoscript | kLS, .acl = kAdm,
+       .handler = cmd_config_set, .group = "server", .since = "2.0.0",
+       .summary = "Set configuration parameters to the given values",
+       .complexity = "O(N) when N is the number of configuration parameters provided",
+       .syntax = "parameter value [parameter value ...]"},
+      {.name = "resetstat", .arity = 2, .flags = kCmdAdmin | kCmdNoscript | kLS, .acl = kAdm,
+       .handler = cmd_config_resetstat, .group = "server", .since = "2.0.0",
+       .summary = "Reset the stats returned by INFO", .complexity = "O(1)"},
+      {.name = "rewrite", .arity = 2, .flags = kCmdAdmin | kCmdNoscript | kLS, .acl = kAdm,
+       .handler = cmd_config_rewrite, .group = "server", .since = "2.8.0",
+       .summary = "Rewrite the configuration file with the in memory configuration",
+       .complexity = "O(1)"},
+      {.name = "help", .arity = 2, .flags = kLS, .acl = kAclSlow, .handler = cmd_config_help,
+       .group = "server", .since = "5.0.0",
+       .summary = "Show helpful text about the different subcommands", .complexity = "O(1)"},
+  };
+  t.add(std::move(config));
+
+  CommandSpec memory{.name = "memory", .arity = -2, .acl = kAclSlow, .group = "server",
+                     .since = "4.0.0", .summary = "A container for memory diagnostics commands",
+                     .complexity = "Depends on subcommand."};
+  memory.subcommands = {
+      {.name = "usage", .arity = -3, .flags = kCmdReadonly | kCmdTx, .first_key = 2,
+       .last_key = 2, .key_step = 1, .acl = kAclRead | kAclSlow, .handler = cmd_memory_usage,
+       .group = "server", .since = "4.0.0", .summary = "Estimate the memory usage of a key",
+       .complexity = "O(N) where N is the number of samples.",
+       .syntax = "key [SAMPLES count]"},
+      {.name = "doctor", .arity = 2, .acl = kAclSlow, .handler = cmd_memory_doctor,
+       .group = "server", .since = "4.0.0", .summary = "Outputs memory problems report",
+       .complexity = "O(1)"},
+      {.name = "purge", .arity = 2, .acl = kAclSlow, .handler = cmd_memory_purge,
+       .group = "server", .since = "4.0.0", .summary = "Ask the allocator to release memory",
+       .complexity = "Depends on how much memory is allocated, could be slow"},
+      {.name = "help", .arity = 2, .flags = kLS, .acl = kAclSlow, .handler = cmd_memory_help,
+       .group = "server", .since = "4.0.0",
+       .summary = "Show helpful text about the different subcommands", .complexity = "O(1)"},
+  };
+  t.add(std::move(memory));
+
+  register_command_family(t);
+}
 
 }  // namespace stmkv
