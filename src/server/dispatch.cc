@@ -44,7 +44,9 @@ void execute_command(WorkerContext& worker, ClientState& client,
     reply_unknown_command(argv, out);
     return;
   }
-  if (!spec->subcommands.empty() && spec->handler == nullptr) {
+  // A container dispatches to its subcommand; one with its own handler (COMMAND) runs that
+  // handler when called without a subcommand.
+  if (!spec->subcommands.empty() && (spec->handler == nullptr || argv.size() >= 2)) {
     if (argv.size() < 2) {
       out.add_error("ERR wrong number of arguments for '" + spec->full_name + "' command");
       return;

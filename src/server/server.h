@@ -103,6 +103,8 @@ class Server {
   // Installed by the net layer: wakes worker i's loop (it then looks at kill flags, shutdown).
   std::function<void(int)> wake_worker;
 
+  // DEBUG SET-ACTIVE-EXPIRE: whether the active expiry cycle runs.
+  std::atomic<bool> active_expire_enabled{true};
   std::atomic<uint64_t> total_connections_received{0};
   std::atomic<uint64_t> rejected_connections{0};
 
