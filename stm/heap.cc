@@ -326,13 +326,13 @@ void Heap::process_reshare(int seg) {
   if (!pending) s.reshare_epoch_seen = epoch;
 }
 
-void Heap::maintain() {
+void Heap::maintain(uint64_t min_lag) {
   if (!STM_BARRIERS) return;
   uint64_t last = log_.last_rev();
   for (int i = 1; i <= config_.max_workers; ++i) {
     Segment& s = segments_[i];
-    if (s.imported_through.load(std::memory_order_acquire) >= last &&
-        s.reshare_epoch_seen == reshare_epoch_.load(std::memory_order_relaxed)) {
+    bool lagging = last - s.imported_through.load(std::memory_order_acquire) > min_lag;
+    if (!lagging && s.reshare_epoch_seen == reshare_epoch_.load(std::memory_order_relaxed)) {
       continue;
     }
     uint32_t idle = kIdle;

@@ -51,7 +51,7 @@ struct SegmentCounters {
 };
 
 // What the heap knows about one segment (view) and the worker attached to it.
-struct Segment {
+struct alignas(128) Segment {
   char* base = nullptr;                        // the view's mapping
   std::atomic<bool> attached{false};
   std::atomic<uint32_t> mode{kIdle};           // kIdle / kActive / kBorrowed
@@ -90,9 +90,11 @@ class Heap {
   // handled by committers). Returns the pages marked. No-op unless config().reshare.
   size_t reshare_cold_pages(uint64_t min_age_revs);
 
-  // Brings idle segments up to date and truncates the commit log. Called by committers;
-  // callers may call it when the system goes quiet.
-  void maintain();
+  // Brings idle segments that lag by at least min_lag revisions up to date and truncates the
+  // commit log. Committers call it every 16 of their commits with kBorrowLag (idle views are
+  // caught up in batches); callers may call it with 0 when the system goes quiet.
+  void maintain(uint64_t min_lag = 0);
+  static constexpr uint64_t kBorrowLag = 256;
 
   // --- Internal interface used by Tx / Worker (not for callers) ---
   char* segment_base(int seg) const { return segments_[seg].base; }
@@ -133,7 +135,6 @@ class Heap {
   std::atomic<uint64_t> page_switches{0};
   std::atomic<uint64_t> page_repopulates{0};
   std::atomic<int64_t> private_pages{0};
-  std::atomic<uint64_t> commits_since_maintain{0};
 
  private:
   Config config_;

@@ -36,7 +36,9 @@ enum PageKind : uint8_t {
   kReserved = 4,    // heap header / roots
 };
 
-struct PageMeta {
+// One cache line per page: writers and pins of neighbouring pages (often other workers' arena
+// pages) must not share a line.
+struct alignas(64) PageMeta {
   std::atomic<uint8_t> lock{0};
   std::atomic<uint8_t> state{kShared};
   std::atomic<uint8_t> kind{kUnused};

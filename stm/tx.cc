@@ -87,7 +87,12 @@ void Tx::begin() {
   }
   heap_.process_reshare(seg_);
   heap_.import_all(seg_);
-  if (alloc_.has_retired()) alloc_.reclaim(heap_.min_imported());
+  if (alloc_.has_retired()) {
+    // Reading every segment's imported_through touches lines other workers write: refresh the
+    // cached minimum only every 16 transactions.
+    if ((tx_count_ & 15) == 0) safe_rev_ = heap_.min_imported();
+    alloc_.reclaim(safe_rev_);
+  }
   ws_.clear();
   writer_pages_set_.clear();
   pinned_set_.clear();
@@ -482,9 +487,7 @@ void Tx::commit() {
   SegmentCounters::bump(ctr.commits);
   finish(true, rev);
 #if STM_BARRIERS
-  if ((heap_.commits_since_maintain.fetch_add(1, std::memory_order_relaxed) & 15) == 15) {
-    heap_.maintain();
-  }
+  if ((++commits_ & 15) == 0) heap_.maintain(Heap::kBorrowLag);
   uint32_t every = heap_.config().debug_reshare_every;
   if (every != 0 && rev % every == 0) heap_.reshare_cold_pages(0);
 #endif

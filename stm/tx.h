@@ -211,6 +211,8 @@ class Tx {
   int attempt_ = 0;
   uint64_t tx_count_ = 0;
   uint64_t commit_rev_ = 0;
+  uint64_t commits_ = 0;     // write commits by this transaction object
+  uint64_t safe_rev_ = 0;    // cached Heap::min_imported() for reclamation
   detail::Allocator alloc_;
   std::minstd_rand rng_;
 };

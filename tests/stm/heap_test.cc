@@ -164,9 +164,11 @@ TEST(Heap, CommitLogIsTruncated) {
   stm::Worker w1(heap), w2(heap);
   auto r = w1.atomically([&](stm::Tx& tx) { return tx.make<Pair>(stm::Hint::kMutable, 0, 0); });
   for (int i = 0; i < 1000; ++i) w1.atomically([&](stm::Tx& tx) { tx.write(r)->a++; });
-  // w2 never ran a transaction: committers bring its idle view up to date.
-  EXPECT_LT(heap.stats().log_length, 40u);
-  EXPECT_GE(heap.segment(w2.segment()).imported_through.load(), 960u);
+  // w2 never ran a transaction: committers bring its idle view up to date in batches.
+  EXPECT_LT(heap.stats().log_length, stm::Heap::kBorrowLag + 40);
+  EXPECT_GE(heap.segment(w2.segment()).imported_through.load(), 1000 - stm::Heap::kBorrowLag - 40);
+  heap.maintain();   // a quiet system: everything caught up, the log truncated
+  EXPECT_LE(heap.stats().log_length, 1u);
   w2.atomically([&](stm::Tx& tx) { EXPECT_EQ(tx.read(r)->a, 1000); });
 }
 
