@@ -376,6 +376,11 @@ uint64_t Db::bucket_count() {
   return table_size(tx_, tables[0]);
 }
 
+uint64_t Db::old_bucket_count() {
+  const RawRef* tables = reinterpret_cast<const RawRef*>(tx_.read_bytes(root_, 0, 16));
+  return tables[1].is_null() ? 0 : table_size(tx_, tables[1]);
+}
+
 int Db::expire_some(uint64_t* cursor, int buckets, int* with_ttl) {
   const RawRef* tables = reinterpret_cast<const RawRef*>(tx_.read_bytes(root_, 0, 16));
   RawRef ts[2] = {tables[0], tables[1]};

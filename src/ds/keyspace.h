@@ -88,6 +88,8 @@ class Db {
   int expire_some(uint64_t* cursor, int buckets, int* with_ttl = nullptr);
   // Buckets in the current table (the one new keys go to).
   uint64_t bucket_count();
+  // Buckets in the table a resize is migrating from (0 when no resize is pending).
+  uint64_t old_bucket_count();
 
   // Resizing: decide (from the counters) whether the table should grow or shrink and start
   // it; then move up to `buckets` old buckets per call. Returns true while a resize is pending.

@@ -15,6 +15,10 @@ constexpr int kExpireSampleKeys = 20;       // TTL keys per sample (Redis's keys
 constexpr int kExpireAcceptableStale = 10;  // % expired in a sample below which we move on
 constexpr int kResizeBucketsPerTx = 256;
 constexpr int64_t kResizeBudgetUs = 2000;
+// While a growing table's old half holds more than 2 keys per bucket, every lookup there walks
+// long chains: resizing then gets up to 20 ms per call so that it keeps pace with inserts.
+constexpr int64_t kResizeUrgentBudgetUs = 20000;
+constexpr int64_t kResizeUrgentLoad = 2;
 
 struct ExpireResult {
   int removed = 0;
@@ -89,11 +93,22 @@ void run_maintenance(WorkerContext& w) {
   }
 
   // (b) Incremental resizing of the databases this worker drives.
-  deadline = now_us() + kResizeBudgetUs;
+  int64_t start = now_us();
+  deadline = start + kResizeBudgetUs;
+  bool urgent_checked = false;
   for (int d = w.index % nw; d < ndb; d += nw) {
     while (w.stm->atomically(
         [&](stm::Tx& tx) { return Db(tx, d, now).resize_step(kResizeBucketsPerTx); })) {
-      if (now_us() >= deadline) return;
+      if (now_us() < deadline) continue;
+      if (urgent_checked) return;
+      urgent_checked = true;
+      bool urgent = w.stm->atomically([&](stm::Tx& tx) {
+        Db db(tx, d, now);
+        uint64_t old = db.old_bucket_count();
+        return old != 0 && db.size() > kResizeUrgentLoad * int64_t(old);
+      });
+      if (!urgent) return;
+      deadline = start + kResizeUrgentBudgetUs;
     }
   }
 }
