@@ -308,7 +308,7 @@ uint64_t Db::scan(uint64_t cursor, size_t count, const std::function<void(Ref<En
     }
   };
   uint64_t v = cursor;
-  size_t iterations = count * 10;
+  size_t iterations = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;   // Redis: count * 10
   do {
     if (t1.is_null()) {
       uint64_t m0 = table_size(tx_, t0) - 1;

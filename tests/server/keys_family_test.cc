@@ -242,6 +242,9 @@ TEST(KeysFamily, ScanArguments) {
   EXPECT_EQ(h.run({"scan", "0", "type", "foo", "count", "100"}), "*2\r\n$1\r\n0\r\n*0\r\n");
   EXPECT_EQ(scan_reply(h.run({"scan", "0", "match", "a*", "count", "100"})).second,
             std::vector<std::string>{"a"});
+  auto [next, all] = scan_reply(h.run({"scan", "0", "count", "9223372036854775807"}));
+  EXPECT_EQ(next, "0");
+  EXPECT_EQ(all.size(), 3u);
   // A cursor of all ones (as "-1" wraps) finishes the iteration after one step.
   EXPECT_EQ(scan_reply(h.run({"scan", "-1"})).first, "0");
 }
