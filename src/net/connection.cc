@@ -201,11 +201,10 @@ void run_command(Connection* c, const protocol::CommandArgs& args) {
   ReplyMode before = client.reply_mode;
   execute_command(*w.ctx, client, std::span<const std::string_view>(w.argv), c->out);
   ReplyMode after = client.reply_mode;
-  // OFF: nothing is sent while it is on (CLIENT REPLY ON's own +OK is sent). SKIP: the reply to
-  // CLIENT REPLY SKIP itself and to the next command are dropped.
-  bool drop = after == ReplyMode::kOff || before == ReplyMode::kSkip ||
-              (before != ReplyMode::kSkip && after == ReplyMode::kSkip);
-  if (drop) c->out.truncate(mark);
+  // As Redis's CLIENT_REPLY_OFF / CLIENT_REPLY_SKIP flags: nothing is sent while OFF is on;
+  // CLIENT REPLY SKIP sends nothing and the next command's reply is dropped, unless that
+  // command is CLIENT REPLY ON (whose +OK is sent).
+  if (after != ReplyMode::kOn) c->out.truncate(mark);
   if (before == ReplyMode::kSkip && after == ReplyMode::kSkip) client.reply_mode = ReplyMode::kOn;
   if (client.close_after_reply || client.kill_requested.load(std::memory_order_relaxed)) {
     c->close_when_drained = true;

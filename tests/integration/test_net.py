@@ -170,6 +170,28 @@ def test_pipeline_byte_at_a_time(server, prefix):
         assert rep.next() == b"abc"
 
 
+def test_client_reply_off_skip_on(server):
+    """The reply suppression of CLIENT REPLY, byte for byte as Redis 7.0 answers this sequence."""
+    seq = [("CLIENT", "REPLY", "SKIP"), ("CLIENT", "REPLY", "ON"), ("PING", "a"),
+           ("CLIENT", "REPLY", "SKIP"), ("PING", "b"), ("PING", "c"),
+           ("CLIENT", "REPLY", "OFF"), ("PING", "d"), ("CLIENT", "REPLY", "SKIP"), ("PING", "e"),
+           ("CLIENT", "REPLY", "ON"), ("PING", "f"),
+           ("CLIENT", "REPLY", "SKIP"), ("CLIENT", "REPLY", "OFF"), ("PING", "g"),
+           ("CLIENT", "REPLY", "ON"), ("PING", "h")]
+    with connect(server.port) as s:
+        s.sendall(b"".join(cmd(*c) for c in seq) + cmd("QUIT"))
+        assert read_until_closed(s) == (b"+OK\r\n$1\r\na\r\n$1\r\nc\r\n+OK\r\n$1\r\nf\r\n"
+                                        b"+OK\r\n$1\r\nh\r\n+OK\r\n")
+
+
+def test_quit_replies_then_closes_and_ignores_the_rest(server, prefix):
+    key = prefix + "after-quit"
+    with connect(server.port) as s:
+        s.sendall(cmd("PING") + cmd("QUIT") + cmd("SET", key, "1"))
+        assert read_until_closed(s) == b"+PONG\r\n+OK\r\n"
+    assert server.client().get(key) is None
+
+
 # ---------------------------------------------------------------------------------------------
 # Protocol errors: "-ERR Protocol error: ..." then the server closes, as Redis 7.0.
 # ---------------------------------------------------------------------------------------------
