@@ -19,7 +19,7 @@
 
 namespace stmkv {
 
-void register_expire_family(CommandTable& t);   // expire_family.cc
+void register_expire_family(CommandTable& t);  // expire_family.cc
 
 namespace {
 
@@ -87,7 +87,8 @@ void cmd_exists(CommandContext& ctx) {
 void cmd_type(CommandContext& ctx) {
   Db db = client_db(ctx);
   Ref<Entry> e = find_read(ctx, db, ctx.arg(1));
-  ctx.out.add_simple_string(e.is_null() ? "none" : type_name(static_cast<ObjType>(db.read(e).type)));
+  ctx.out.add_simple_string(e.is_null() ? "none"
+                                        : type_name(static_cast<ObjType>(db.read(e).type)));
 }
 
 // --- RENAME, RENAMENX, MOVE, COPY ---
@@ -420,7 +421,8 @@ void register_keys_family(CommandTable& t) {
          .complexity = "O(1)", .syntax = "key db"});
   t.add({.name = "keys", .arity = 2, .flags = kCmdReadonly | kTx,
          .acl = kKs | kAclRead | kAclSlow | kAclDangerous, .handler = cmd_keys,
-         .group = "generic", .since = "1.0.0", .summary = "Find all keys matching the given pattern",
+         .group = "generic", .since = "1.0.0",
+         .summary = "Find all keys matching the given pattern",
          .complexity = "O(N) with N being the number of keys in the database, under the "
                        "assumption that the key names in the database and the given pattern have "
                        "limited length.",

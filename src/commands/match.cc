@@ -132,7 +132,7 @@ bool parse_scan_cursor(std::string_view s, uint64_t* cursor) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < '0' || c > '9') return false;
     uint64_t d = c - '0';
-    if (v > (UINT64_MAX - d) / 10) return false;   // ERANGE
+    if (v > (UINT64_MAX - d) / 10) return false;  // ERANGE
     v = v * 10 + d;
   }
   *cursor = neg ? uint64_t(0) - v : v;

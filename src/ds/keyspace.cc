@@ -141,7 +141,9 @@ Ref<Entry> Db::find(std::string_view key) {
 
 void Db::add_count(int64_t keys, int64_t expires) {
   int seg = tx_.segment();
-  if (keys != 0) *reinterpret_cast<int64_t*>(tx_.write_bytes(root_, kKeysOff + 16 * seg, 8)) += keys;
+  if (keys != 0) {
+    *reinterpret_cast<int64_t*>(tx_.write_bytes(root_, kKeysOff + 16 * seg, 8)) += keys;
+  }
   if (expires != 0) {
     *reinterpret_cast<int64_t*>(tx_.write_bytes(root_, kExpiresOff + 16 * seg, 8)) += expires;
   }
@@ -432,7 +434,8 @@ bool Db::resize_step(int buckets) {
     return true;
   }
   uint64_t n_old = table_size(tx_, old), n_new = table_size(tx_, table);
-  uint64_t c = *reinterpret_cast<const uint64_t*>(tx_.read_bytes(root_, offsetof(DbRoot, migrate_cursor), 8));
+  uint64_t c = *reinterpret_cast<const uint64_t*>(
+      tx_.read_bytes(root_, offsetof(DbRoot, migrate_cursor), 8));
   uint64_t end = std::min(n_old, c + uint64_t(buckets));
   for (uint64_t i = c; i < end; ++i) {
     Ref<Bucket> ob = bucket_at(old, i);

@@ -47,8 +47,8 @@ bool expire_db(WorkerContext& w, int d, int64_t now, int64_t deadline_us) {
     visited += kExpireBucketsPerTx;
     sample_ttl += r.with_ttl;
     sample_removed += r.removed;
-    uint64_t share = std::max<uint64_t>(r.nbuckets / uint64_t(w.server->nworkers()),
-                                        kExpireBucketsPerTx);
+    uint64_t share =
+        std::max<uint64_t>(r.nbuckets / uint64_t(w.server->nworkers()), kExpireBucketsPerTx);
     if (visited >= share) return true;
     if (now_us() >= deadline_us) return false;
     if (sample_ttl >= kExpireSampleKeys) {
@@ -70,8 +70,8 @@ void run_maintenance(WorkerContext& w) {
   }
   int64_t now = now_ms();
 
-  // (a) Active expiry (unless DEBUG SET-ACTIVE-EXPIRE 0), starting where the last call's budget ran out (w.expire_cursor holds
-  // the next database) so that no database starves.
+  // (a) Active expiry (unless DEBUG SET-ACTIVE-EXPIRE 0), starting where the last call's budget ran
+  // out (w.expire_cursor holds the next database) so that no database starves.
   std::vector<char> has_ttl(size_t(ndb), 0);
   if (server.active_expire_enabled.load(std::memory_order_relaxed)) {
     has_ttl = w.stm->atomically([&](stm::Tx& tx) {

@@ -56,7 +56,7 @@ TEST(KeysFamily, DelExistsTouchUnlink) {
   Harness h;
   EXPECT_EQ(h.run({"set", "a", "1"}), kOk);
   EXPECT_EQ(h.run({"set", "b", "2"}), kOk);
-  EXPECT_EQ(h.run({"exists", "a", "a", "b", "c"}), integer(3));   // repeats count
+  EXPECT_EQ(h.run({"exists", "a", "a", "b", "c"}), integer(3));  // repeats count
   EXPECT_EQ(h.run({"touch", "a", "a", "c"}), integer(2));
   EXPECT_EQ(h.run({"del", "a", "a", "c"}), integer(1));
   EXPECT_EQ(h.run({"exists", "a"}, 1), integer(0));
@@ -150,16 +150,32 @@ TEST(KeysFamily, Move) {
   EXPECT_EQ(h.run({"get", "d"}, 1), bulk("v"));
   EXPECT_EQ(h.run({"ttl", "d"}, 1), integer(100));
   h.run({"set", "d", "other"});
-  EXPECT_EQ(h.run({"move", "d", "1"}), integer(0));   // exists in the target
+  EXPECT_EQ(h.run({"move", "d", "1"}), integer(0));  // exists in the target
   EXPECT_EQ(h.run({"get", "d"}), bulk("other"));
 }
 
 // KEYS with Redis's glob rules; expectations from redis-server 7.0.15 on the same keys.
 TEST(KeysFamily, KeysGlobPatterns) {
   Harness h;
-  const std::vector<std::string> keys = {
-      "hello", "hallo", "hxllo", "hllo", "heeeello", "h*llo", "h?llo", "a[b", "a]b", "a-b", "ab",
-      "a\\b", "x", "Hello", "hel", "a^b", "abc", "a\xe9" "b"};
+  const std::vector<std::string> keys = {"hello",
+                                         "hallo",
+                                         "hxllo",
+                                         "hllo",
+                                         "heeeello",
+                                         "h*llo",
+                                         "h?llo",
+                                         "a[b",
+                                         "a]b",
+                                         "a-b",
+                                         "ab",
+                                         "a\\b",
+                                         "x",
+                                         "Hello",
+                                         "hel",
+                                         "a^b",
+                                         "abc",
+                                         "a\xe9"
+                                         "b"};
   for (const std::string& k : keys) ASSERT_EQ(h.run({"set", k, "1"}), kOk);
   struct Case {
     std::string pattern;
@@ -179,9 +195,15 @@ TEST(KeysFamily, KeysGlobPatterns) {
       {"a[\\]]b", {"a]b"}},
       {"a\\[b", {"a[b"}},
       {"a[-]b", {"a-b"}},
-      {"a[^a-z]b", {"a-b", "a[b", "a\\b", "a]b", "a^b", "a\xe9" "b"}},
+      {"a[^a-z]b",
+       {"a-b", "a[b", "a\\b", "a]b", "a^b",
+        "a\xe9"
+        "b"}},
       {"a[a-]b", {"ab"}},
-      {"a?b", {"a-b", "a[b", "a\\b", "a]b", "a^b", "a\xe9" "b"}},
+      {"a?b",
+       {"a-b", "a[b", "a\\b", "a]b", "a^b",
+        "a\xe9"
+        "b"}},
       {"*llo", {"Hello", "h*llo", "h?llo", "hallo", "heeeello", "hello", "hllo", "hxllo"}},
       {"*l*o", {"Hello", "h*llo", "h?llo", "hallo", "heeeello", "hello", "hllo", "hxllo"}},
       {"h*", {"h*llo", "h?llo", "hallo", "heeeello", "hel", "hello", "hllo", "hxllo"}},
@@ -201,8 +223,13 @@ TEST(KeysFamily, KeysGlobPatterns) {
       {"a*c", {"abc"}},
       {"*e*e*e*e*o", {"heeeello"}},
       {"H*", {"Hello"}},
-      {"[a-z]?b", {"a-b", "a[b", "a\\b", "a]b", "a^b", "a\xe9" "b"}},
-      {"a[\xe0-\xf0]b", {"a\xe9" "b"}},
+      {"[a-z]?b",
+       {"a-b", "a[b", "a\\b", "a]b", "a^b",
+        "a\xe9"
+        "b"}},
+      {"a[\xe0-\xf0]b",
+       {"a\xe9"
+        "b"}},
       {"nomatch*", {}},
   };
   for (const Case& c : cases) {
@@ -213,8 +240,8 @@ TEST(KeysFamily, KeysGlobPatterns) {
   EXPECT_TRUE(stmkv::string_match("HeLLo", "hello", /*nocase=*/true));
   EXPECT_TRUE(stmkv::string_match("h[A-Z]llo", "hello", /*nocase=*/true));
   // An abusive pattern ends quickly (no exponential backtracking).
-  EXPECT_FALSE(stmkv::string_match(std::string(60, '*') + "a*a*a*a*a*a*a*a*a*b",
-                                   std::string(200, 'a')));
+  EXPECT_FALSE(
+      stmkv::string_match(std::string(60, '*') + "a*a*a*a*a*a*a*a*a*b", std::string(200, 'a')));
 }
 
 TEST(KeysFamily, ScanArguments) {
@@ -313,7 +340,8 @@ TEST(KeysFamily, RandomKey) {
     got.insert(b[0]);
   }
   EXPECT_GT(got.size(), 10u);
-  EXPECT_EQ(h.run({"randomkey", "x"}), error("ERR wrong number of arguments for 'randomkey' command"));
+  EXPECT_EQ(h.run({"randomkey", "x"}),
+            error("ERR wrong number of arguments for 'randomkey' command"));
 }
 
 TEST(KeysFamily, Object) {
@@ -353,7 +381,8 @@ TEST(KeysFamily, Object) {
             error("ERR wrong number of arguments for 'object|help' command"));
   std::string help = h.run({"object", "help"});
   EXPECT_EQ(help.rfind("*15\r\n+OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
-                       "+ENCODING <key>\r\n", 0),
+                       "+ENCODING <key>\r\n",
+                       0),
             0u);
   EXPECT_NE(help.find("+    Prints this help.\r\n"), std::string::npos);
 }
@@ -396,7 +425,7 @@ TEST(KeysFamily, ExpireOptionsAndTtl) {
   EXPECT_EQ(h.run({"ttl", "a"}), integer(-1));
   EXPECT_EQ(h.run({"expiretime", "a"}), integer(-1));
   EXPECT_EQ(h.run({"expire", "a", "100", "xx"}), integer(0));
-  EXPECT_EQ(h.run({"expire", "a", "100", "gt"}), integer(0));   // no TTL = infinite
+  EXPECT_EQ(h.run({"expire", "a", "100", "gt"}), integer(0));  // no TTL = infinite
   EXPECT_EQ(h.run({"expire", "a", "100"}), integer(1));
   EXPECT_EQ(h.run({"expire", "a", "50", "gt"}), integer(0));
   EXPECT_EQ(h.run({"expire", "a", "50", "lt"}), integer(1));
@@ -407,7 +436,7 @@ TEST(KeysFamily, ExpireOptionsAndTtl) {
   EXPECT_EQ(h.run({"persist", "a"}), integer(1));
   EXPECT_EQ(h.run({"persist", "a"}), integer(0));
   EXPECT_EQ(h.run({"persist", "nokey"}), integer(0));
-  EXPECT_EQ(h.run({"expire", "a", "50", "lt"}), integer(1));   // no TTL: LT succeeds
+  EXPECT_EQ(h.run({"expire", "a", "50", "lt"}), integer(1));  // no TTL: LT succeeds
   EXPECT_EQ(h.run({"expire", "a", "50", "xx"}), integer(1));
   std::string pttl = h.run({"pttl", "a"});
   long v = std::stol(pttl.substr(1));
@@ -453,7 +482,7 @@ TEST(KeysFamily, ActiveExpiry) {
   h.client(1).db = 3;
   for (int i = 0; i < 50; ++i) h.run({"set", "e" + std::to_string(i), "v", "px", "1"}, 1);
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  EXPECT_EQ(h.run({"dbsize"}), integer(600));   // not yet removed (as Redis's DBSIZE)
+  EXPECT_EQ(h.run({"dbsize"}), integer(600));  // not yet removed (as Redis's DBSIZE)
   uint64_t before = h.server().worker(0).expired_keys + h.server().worker(1).expired_keys;
   for (int round = 0; round < 50; ++round) {
     stmkv::run_maintenance(h.server().worker(round % 2));
@@ -502,13 +531,13 @@ TEST(KeysFamily, CommandTableRows) {
     const char* name;
     int arity, first, last, step;
   };
-  for (Row r : {Row{"del", -2, 1, -1, 1}, Row{"unlink", -2, 1, -1, 1}, Row{"exists", -2, 1, -1, 1},
-                Row{"touch", -2, 1, -1, 1}, Row{"copy", -3, 1, 2, 1}, Row{"rename", 3, 1, 2, 1},
-                Row{"renamenx", 3, 1, 2, 1}, Row{"move", 3, 1, 1, 1}, Row{"keys", 2, 0, 0, 0},
-                Row{"scan", -2, 0, 0, 0}, Row{"randomkey", 1, 0, 0, 0}, Row{"dbsize", 1, 0, 0, 0},
-                Row{"flushdb", -1, 0, 0, 0}, Row{"flushall", -1, 0, 0, 0},
-                Row{"swapdb", 3, 0, 0, 0}, Row{"expire", -3, 1, 1, 1}, Row{"ttl", 2, 1, 1, 1},
-                Row{"object", -2, 0, 0, 0}}) {
+  for (Row r :
+       {Row{"del", -2, 1, -1, 1}, Row{"unlink", -2, 1, -1, 1}, Row{"exists", -2, 1, -1, 1},
+        Row{"touch", -2, 1, -1, 1}, Row{"copy", -3, 1, 2, 1}, Row{"rename", 3, 1, 2, 1},
+        Row{"renamenx", 3, 1, 2, 1}, Row{"move", 3, 1, 1, 1}, Row{"keys", 2, 0, 0, 0},
+        Row{"scan", -2, 0, 0, 0}, Row{"randomkey", 1, 0, 0, 0}, Row{"dbsize", 1, 0, 0, 0},
+        Row{"flushdb", -1, 0, 0, 0}, Row{"flushall", -1, 0, 0, 0}, Row{"swapdb", 3, 0, 0, 0},
+        Row{"expire", -3, 1, 1, 1}, Row{"ttl", 2, 1, 1, 1}, Row{"object", -2, 0, 0, 0}}) {
     const stmkv::CommandSpec* s = t.find(r.name);
     ASSERT_NE(s, nullptr) << r.name;
     EXPECT_EQ(s->arity, r.arity) << r.name;
@@ -560,14 +589,11 @@ TEST(KeysFamily, ConcurrentRenameDelSet) {
             r = h.run({"rename", s1, s2}, t);
             if (r != kOk && r != error("ERR no such key")) ++violations;
             break;
-          case 3:
-            h.run({"set", s1, "x" + std::to_string(op)}, t);
-            break;
-          case 4:
-            h.run({"del", s1, s2}, t);
-            break;
+          case 3: h.run({"set", s1, "x" + std::to_string(op)}, t); break;
+          case 4: h.run({"del", s1, s2}, t); break;
           case 5:
-            for (int j = 0; j < 20; ++j) h.run({"set", "bulk:" + std::to_string(rnd(2000)), "v"}, t);
+            for (int j = 0; j < 20; ++j)
+              h.run({"set", "bulk:" + std::to_string(rnd(2000)), "v"}, t);
             break;
         }
       }

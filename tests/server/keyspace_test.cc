@@ -1,5 +1,7 @@
 // Tests of the keyspace (ds/keyspace.h) used directly: resizing, lookups from other workers,
 // removal, the SCAN guarantee across resizes, flush, swap and expiry sweeps.
+#include "ds/keyspace.h"
+
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -7,16 +9,15 @@
 #include <string>
 #include <vector>
 
-#include "ds/keyspace.h"
 #include "server/server.h"
 
 namespace {
 
+using stm::Ref;
 using stmkv::Db;
 using stmkv::Encoding;
 using stmkv::Entry;
 using stmkv::ObjType;
-using stm::Ref;
 
 constexpr int64_t kNow = 1'000'000;
 
@@ -71,8 +72,7 @@ class KeyspaceTest : public ::testing::Test {
         int n = 0;
         for (int i = b; i < std::min(to, b + 1000); ++i) {
           Ref<Entry> e = d.find(prefix + std::to_string(i));
-          if (!e.is_null() &&
-              stmkv::str_view(d.tx(), d.read(e).value) == "v" + std::to_string(i)) {
+          if (!e.is_null() && stmkv::str_view(d.tx(), d.read(e).value) == "v" + std::to_string(i)) {
             ++n;
           }
         }
@@ -108,14 +108,14 @@ TEST_F(KeyspaceTest, HundredThousandKeysResizeAndRemove) {
     insert_range(b / 5000 % 2, 0, "key:", b, b + 5000);
     resizes += resize_all(0, 0) > 0;
   }
-  EXPECT_GE(resizes, 2);   // 16 -> 16384 at 5k keys, -> 65536 past 16k keys
+  EXPECT_GE(resizes, 2);  // 16 -> 16384 at 5k keys, -> 65536 past 16k keys
   // A resize in progress: partly migrated while more keys arrive and lookups run.
   insert_range(1, 0, "key:", kKeys / 2, kKeys * 3 / 4);
   for (int i = 0; i < 8; ++i) ASSERT_TRUE(on(0, 0, [](Db& d) { return d.resize_step(64); }));
   insert_range(1, 0, "key:", kKeys * 3 / 4, kKeys);
   EXPECT_EQ(count_found(1, 0, "key:", 0, kKeys), kKeys);
   resize_all(0, 0);
-  resize_all(0, 0);   // grows again if the last resize was sized before all keys arrived
+  resize_all(0, 0);  // grows again if the last resize was sized before all keys arrived
   EXPECT_GE(buckets(0), uint64_t(kKeys));
   EXPECT_EQ(size(0), kKeys);
   EXPECT_EQ(count_found(1, 0, "key:", 0, kKeys), kKeys);
@@ -164,7 +164,8 @@ TEST_F(KeyspaceTest, ScanGuaranteeAcrossResizes) {
       churn += 500;
     } else if (churn > 0) {
       on(1, 0, [&](Db& d) {
-        for (int i = std::max(0, churn - 500); i < churn; ++i) d.remove("churn:" + std::to_string(i));
+        for (int i = std::max(0, churn - 500); i < churn; ++i)
+          d.remove("churn:" + std::to_string(i));
         return 0;
       });
       churn = std::max(0, churn - 500);
@@ -183,7 +184,7 @@ TEST_F(KeyspaceTest, ScanGuaranteeAcrossResizes) {
 
 TEST_F(KeyspaceTest, FlushEvenDuringResize) {
   insert_range(0, 0, "k", 0, 5000);
-  ASSERT_TRUE(on(0, 0, [](Db& d) { return d.resize_step(8); }));   // resize in progress
+  ASSERT_TRUE(on(0, 0, [](Db& d) { return d.resize_step(8); }));  // resize in progress
   set(0, 0, "ttl", "v", kNow + 1000);
   on(1, 0, [](Db& d) {
     EXPECT_EQ(d.expires_count(), 1);
