@@ -33,14 +33,15 @@ std::string lower(std::string_view s) {
 }
 
 std::string infer_type(std::string_view name) {
-  static constexpr std::string_view kKeys[] = {"key", "destination", "source", "newkey",
-                                               "destkey", "sourcekey"};
+  static constexpr std::string_view kKeys[] = {"key",    "destination", "source",
+                                               "newkey", "destkey",     "sourcekey"};
   static constexpr std::string_view kIntegers[] = {
-      "count", "seconds", "milliseconds", "offset", "index", "start", "end", "stop",
-      "numkeys", "db", "limit", "port", "increment", "decrement", "len", "numreplicas",
-      "ttl", "samples", "delta", "number", "client-id", "protover", "bit", "maxlen"};
-  static constexpr std::string_view kDoubles[] = {"score", "timeout", "longitude", "latitude",
-                                                  "radius", "width", "height"};
+      "count",     "seconds",   "milliseconds", "offset",      "index", "start",
+      "end",       "stop",      "numkeys",      "db",          "limit", "port",
+      "increment", "decrement", "len",          "numreplicas", "ttl",   "samples",
+      "delta",     "number",    "client-id",    "protover",    "bit",   "maxlen"};
+  static constexpr std::string_view kDoubles[] = {"score",  "timeout", "longitude", "latitude",
+                                                  "radius", "width",   "height"};
   if (std::find(std::begin(kKeys), std::end(kKeys), name) != std::end(kKeys)) return "key";
   if (std::find(std::begin(kIntegers), std::end(kIntegers), name) != std::end(kIntegers)) {
     return "integer";
@@ -74,9 +75,7 @@ std::vector<std::string> tokenize(std::string_view s) {
   return out;
 }
 
-bool plain_token(const DocArg& a) {
-  return a.type == "pure-token" && !a.optional && !a.multiple;
-}
+bool plain_token(const DocArg& a) { return a.type == "pure-token" && !a.optional && !a.multiple; }
 
 // A sequence of arguments as one argument: TOKEN arg -> arg with a token; several -> a block.
 DocArg combine(std::vector<DocArg> items) {
@@ -125,7 +124,8 @@ std::vector<DocArg> resolve(Alternatives alts) {
   }
   std::vector<DocArg> choices;
   if (tail_tokens) {
-    seq.assign(std::make_move_iterator(alts[0].begin()), std::make_move_iterator(alts[0].end() - 1));
+    seq.assign(std::make_move_iterator(alts[0].begin()),
+               std::make_move_iterator(alts[0].end() - 1));
     choices.push_back(std::move(alts[0].back()));
     for (size_t i = 1; i < alts.size(); ++i) choices.push_back(std::move(alts[i][0]));
   } else {
@@ -177,8 +177,8 @@ void apply_repeat(std::vector<DocArg>& seq, std::vector<DocArg> items, bool opti
       seq.resize(seq.size() - k);
       DocArg m = combine(std::move(tail));
       m.multiple = true;
-      m.multiple_token = !m.token.empty() && m.type != "pure-token" && k > 1 &&
-                         plain_token(items[0]);
+      m.multiple_token =
+          !m.token.empty() && m.type != "pure-token" && k > 1 && plain_token(items[0]);
       if (!m.multiple_token && m.type == "pure-token") m.multiple_token = true;
       seq.push_back(std::move(m));
       return;
@@ -201,7 +201,7 @@ Alternatives parse_alts(const std::vector<std::string>& toks, size_t& pos, bool*
     } else if (t == "[" || t == "(") {
       bool rep = false;
       Alternatives inner = parse_alts(toks, pos, &rep);
-      if (pos < toks.size()) pos++;   // the closing bracket
+      if (pos < toks.size()) pos++;  // the closing bracket
       if (rep && inner.size() == 1) {
         apply_repeat(alts.back(), std::move(inner[0]), t == "[");
       } else {
@@ -232,12 +232,23 @@ Alternatives parse_alts(const std::vector<std::string>& toks, size_t& pos, bool*
 // --- Replies ---
 
 constexpr std::pair<uint32_t, std::string_view> kFlagNames[] = {
-    {kCmdWrite, "write"},          {kCmdReadonly, "readonly"},   {kCmdDenyOom, "denyoom"},
-    {kCmdAdmin, "admin"},          {kCmdPubsub, "pubsub"},       {kCmdNoscript, "noscript"},
-    {kCmdBlocking, "blocking"},    {kCmdLoading, "loading"},     {kCmdStale, "stale"},
-    {kCmdSkipMonitor, "skip_monitor"}, {kCmdSkipSlowlog, "skip_slowlog"},
-    {kCmdFast, "fast"},            {kCmdNoAuth, "no_auth"},      {kCmdMayReplicate, "may_replicate"},
-    {kCmdSentinel, "sentinel"},    {kCmdNoMulti, "no_multi"},    {kCmdAllowBusy, "allow_busy"},
+    {kCmdWrite, "write"},
+    {kCmdReadonly, "readonly"},
+    {kCmdDenyOom, "denyoom"},
+    {kCmdAdmin, "admin"},
+    {kCmdPubsub, "pubsub"},
+    {kCmdNoscript, "noscript"},
+    {kCmdBlocking, "blocking"},
+    {kCmdLoading, "loading"},
+    {kCmdStale, "stale"},
+    {kCmdSkipMonitor, "skip_monitor"},
+    {kCmdSkipSlowlog, "skip_slowlog"},
+    {kCmdFast, "fast"},
+    {kCmdNoAuth, "no_auth"},
+    {kCmdMayReplicate, "may_replicate"},
+    {kCmdSentinel, "sentinel"},
+    {kCmdNoMulti, "no_multi"},
+    {kCmdAllowBusy, "allow_busy"},
 };
 
 void add_key_value(protocol::ReplyWriter& out, std::string_view k, long long v) {
@@ -265,7 +276,7 @@ void add_command_info(protocol::ReplyWriter& out, const CommandSpec& spec) {
   for (size_t i = 0; i < cats.size(); ++i) {
     if ((spec.acl >> i) & 1) out.add_simple_string("@" + std::string(cats[i]));
   }
-  out.add_set_len(0);   // tips
+  out.add_set_len(0);  // tips
   if (spec.first_key > 0) {
     out.add_set_len(1);
     out.add_map_len(3);
@@ -292,8 +303,8 @@ void add_command_info(protocol::ReplyWriter& out, const CommandSpec& spec) {
     out.add_bulk("range");
     out.add_bulk("spec");
     out.add_map_len(3);
-    add_key_value(out, "lastkey", spec.last_key < 0 ? spec.last_key
-                                                    : spec.last_key - spec.first_key);
+    add_key_value(out, "lastkey",
+                  spec.last_key < 0 ? spec.last_key : spec.last_key - spec.first_key);
     add_key_value(out, "keystep", spec.key_step);
     add_key_value(out, "limit", 0);
   } else {
@@ -472,8 +483,8 @@ void cmd_command_getkeys(CommandContext& ctx) {
     ctx.out.add_error("ERR The command has no key arguments");
     return;
   }
-  long long last = spec->last_key < 0 ? static_cast<long long>(argc) + spec->last_key
-                                      : spec->last_key;
+  long long last =
+      spec->last_key < 0 ? static_cast<long long>(argc) + spec->last_key : spec->last_key;
   std::vector<std::string_view> keys;
   for (long long i = spec->first_key; i <= last && i < static_cast<long long>(argc);
        i += std::max(1, spec->key_step)) {
@@ -527,8 +538,8 @@ void cmd_command_getkeysandflags(CommandContext& ctx) {
   }
   // Re-derive the keys (same rule as GETKEYS) and attach the key spec's flags.
   std::span<const std::string_view> argv = ctx.argv.subspan(2);
-  long long last = spec->last_key < 0 ? static_cast<long long>(argv.size()) + spec->last_key
-                                      : spec->last_key;
+  long long last =
+      spec->last_key < 0 ? static_cast<long long>(argv.size()) + spec->last_key : spec->last_key;
   std::vector<std::string_view> keys;
   for (long long i = spec->first_key; i <= last && i < static_cast<long long>(argv.size());
        i += std::max(1, spec->key_step)) {
@@ -555,7 +566,7 @@ std::vector<DocArg> parse_doc_syntax(std::string_view syntax) {
   while (pos < toks.size()) {
     Alternatives alts = parse_alts(toks, pos, &repeat);
     for (DocArg& a : resolve(std::move(alts))) out.push_back(std::move(a));
-    if (pos < toks.size()) pos++;   // a stray closing bracket
+    if (pos < toks.size()) pos++;  // a stray closing bracket
   }
   return out;
 }
@@ -565,43 +576,85 @@ std::string render_doc_args(const std::vector<DocArg>& args) { return render_lis
 void register_command_family(CommandTable& t) {
   constexpr uint32_t kLS = kCmdLoading | kCmdStale;
   constexpr uint64_t kConn = kAclSlow | kAclConnection;
-  CommandSpec command{.name = "command", .arity = -1, .flags = kLS, .acl = kConn,
-                      .handler = cmd_command, .group = "server", .since = "2.8.13",
+  CommandSpec command{.name = "command",
+                      .arity = -1,
+                      .flags = kLS,
+                      .acl = kConn,
+                      .handler = cmd_command,
+                      .group = "server",
+                      .since = "2.8.13",
                       .summary = "Get array of Redis command details",
                       .complexity = "O(N) where N is the total number of Redis commands"};
   command.subcommands = {
-      {.name = "count", .arity = 2, .flags = kLS, .acl = kConn,
-       .handler = cmd_command_count, .group = "server", .since = "2.8.13",
-       .summary = "Get total number of Redis commands", .complexity = "O(1)"},
-      {.name = "list", .arity = -2, .flags = kLS, .acl = kConn,
-       .handler = cmd_command_list, .group = "server", .since = "7.0.0",
+      {.name = "count",
+       .arity = 2,
+       .flags = kLS,
+       .acl = kConn,
+       .handler = cmd_command_count,
+       .group = "server",
+       .since = "2.8.13",
+       .summary = "Get total number of Redis commands",
+       .complexity = "O(1)"},
+      {.name = "list",
+       .arity = -2,
+       .flags = kLS,
+       .acl = kConn,
+       .handler = cmd_command_list,
+       .group = "server",
+       .since = "7.0.0",
        .summary = "Get an array of Redis command names",
        .complexity = "O(N) where N is the total number of Redis commands",
        .syntax = "[FILTERBY MODULE module-name|ACLCAT category|PATTERN pattern]"},
-      {.name = "info", .arity = -2, .flags = kLS, .acl = kConn,
-       .handler = cmd_command_info, .group = "server", .since = "2.8.13",
+      {.name = "info",
+       .arity = -2,
+       .flags = kLS,
+       .acl = kConn,
+       .handler = cmd_command_info,
+       .group = "server",
+       .since = "2.8.13",
        .summary = "Get array of specific Redis command details, or all when no argument is "
                   "given.",
        .complexity = "O(N) where N is the number of commands to look up",
        .syntax = "[command-name [command-name ...]]"},
-      {.name = "docs", .arity = -2, .flags = kLS, .acl = kConn,
-       .handler = cmd_command_docs, .group = "server", .since = "7.0.0",
+      {.name = "docs",
+       .arity = -2,
+       .flags = kLS,
+       .acl = kConn,
+       .handler = cmd_command_docs,
+       .group = "server",
+       .since = "7.0.0",
        .summary = "Get array of specific Redis command documentation",
        .complexity = "O(N) where N is the number of commands to look up",
        .syntax = "[command-name [command-name ...]]"},
-      {.name = "getkeys", .arity = -4, .flags = kLS, .acl = kConn,
-       .handler = cmd_command_getkeys, .group = "server", .since = "2.8.13",
+      {.name = "getkeys",
+       .arity = -4,
+       .flags = kLS,
+       .acl = kConn,
+       .handler = cmd_command_getkeys,
+       .group = "server",
+       .since = "2.8.13",
        .summary = "Extract keys given a full Redis command",
        .complexity = "O(N) where N is the number of arguments to the command",
        .syntax = "command arg [arg ...]"},
-      {.name = "getkeysandflags", .arity = -4, .flags = kLS, .acl = kConn,
-       .handler = cmd_command_getkeysandflags, .group = "server", .since = "7.0.0",
+      {.name = "getkeysandflags",
+       .arity = -4,
+       .flags = kLS,
+       .acl = kConn,
+       .handler = cmd_command_getkeysandflags,
+       .group = "server",
+       .since = "7.0.0",
        .summary = "Extract keys and access flags given a full Redis command",
        .complexity = "O(N) where N is the number of arguments to the command",
        .syntax = "command arg [arg ...]"},
-      {.name = "help", .arity = 2, .flags = kLS, .acl = kConn,
-       .handler = cmd_command_help, .group = "server", .since = "5.0.0",
-       .summary = "Show helpful text about the different subcommands", .complexity = "O(1)"},
+      {.name = "help",
+       .arity = 2,
+       .flags = kLS,
+       .acl = kConn,
+       .handler = cmd_command_help,
+       .group = "server",
+       .since = "5.0.0",
+       .summary = "Show helpful text about the different subcommands",
+       .complexity = "O(1)"},
   };
   t.add(std::move(command));
 }

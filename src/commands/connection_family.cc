@@ -61,8 +61,8 @@ void cmd_reset(CommandContext& ctx) {
     std::lock_guard<std::mutex> g(ctx.server.clients().lock());
     ctx.client.db = 0;
     ctx.client.name.clear();
+    ctx.client.resp = 2;  // CLIENT LIST reads it from other workers
   }
-  ctx.client.resp = 2;
   ctx.out.set_resp(2);
   ctx.client.reply_mode = ReplyMode::kOn;
   ctx.client.no_evict = false;
@@ -131,7 +131,8 @@ void cmd_hello(CommandContext& ctx) {
     } else if (iequals(opt, "setname") && more >= 1) {
       name = ctx.arg(j + 1);
       if (!valid_client_name(name)) {
-        ctx.out.add_error("ERR Client names cannot contain spaces, newlines or special characters.");
+        ctx.out.add_error(
+            "ERR Client names cannot contain spaces, newlines or special characters.");
         return;
       }
       has_name = true;
@@ -147,6 +148,7 @@ void cmd_hello(CommandContext& ctx) {
   }
   if (has_name) set_client_name(ctx, name);
   if (ver != 0) {
+    std::lock_guard<std::mutex> g(ctx.server.clients().lock());
     ctx.client.resp = static_cast<int>(ver);
     ctx.out.set_resp(static_cast<int>(ver));
   }
@@ -169,7 +171,9 @@ void cmd_hello(CommandContext& ctx) {
 
 // --- CLIENT ---
 
-void cmd_client_id(CommandContext& ctx) { ctx.out.add_integer(static_cast<long long>(ctx.client.id)); }
+void cmd_client_id(CommandContext& ctx) {
+  ctx.out.add_integer(static_cast<long long>(ctx.client.id));
+}
 
 void cmd_client_setname(CommandContext& ctx) {
   if (!valid_client_name(ctx.arg(2))) {
@@ -378,44 +382,44 @@ void cmd_client_setinfo(CommandContext& ctx) {
 
 void cmd_client_help(CommandContext& ctx) {
   reply_help(ctx, {
-      "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-      "GETNAME",
-      "    Return the name of the current connection.",
-      "ID",
-      "    Return the ID of the current connection.",
-      "INFO",
-      "    Return information about the current client connection.",
-      "KILL <ip:port>",
-      "    Kill connection made from <ip:port>.",
-      "KILL <option> <value> [<option> <value> [...]]",
-      "    Kill connections. Options are:",
-      "    * ADDR (<ip:port>|<unixsocket>:0)",
-      "      Kill connections made from the specified address",
-      "    * LADDR (<ip:port>|<unixsocket>:0)",
-      "      Kill connections made to specified local address",
-      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-      "      Kill connections by type.",
-      "    * USER <username>",
-      "      Kill connections authenticated by <username>.",
-      "    * SKIPME (YES|NO)",
-      "      Skip killing current connection (default: yes).",
-      "LIST [options ...]",
-      "    Return information about client connections. Options:",
-      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-      "      Return clients of specified type.",
-      "REPLY (ON|OFF|SKIP)",
-      "    Control the replies sent to the current connection.",
-      "SETNAME <name>",
-      "    Assign the name <name> to the current connection.",
-      "SETINFO <LIB-NAME|LIB-VER> <value>",
-      "    Set client meta attr. Options are:",
-      "    * LIB-NAME: the client lib name.",
-      "    * LIB-VER: the client lib version.",
-      "NO-EVICT (ON|OFF)",
-      "    Protect current client connection from eviction.",
-      "HELP",
-      "    Prints this help.",
-  });
+                      "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                      "GETNAME",
+                      "    Return the name of the current connection.",
+                      "ID",
+                      "    Return the ID of the current connection.",
+                      "INFO",
+                      "    Return information about the current client connection.",
+                      "KILL <ip:port>",
+                      "    Kill connection made from <ip:port>.",
+                      "KILL <option> <value> [<option> <value> [...]]",
+                      "    Kill connections. Options are:",
+                      "    * ADDR (<ip:port>|<unixsocket>:0)",
+                      "      Kill connections made from the specified address",
+                      "    * LADDR (<ip:port>|<unixsocket>:0)",
+                      "      Kill connections made to specified local address",
+                      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                      "      Kill connections by type.",
+                      "    * USER <username>",
+                      "      Kill connections authenticated by <username>.",
+                      "    * SKIPME (YES|NO)",
+                      "      Skip killing current connection (default: yes).",
+                      "LIST [options ...]",
+                      "    Return information about client connections. Options:",
+                      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                      "      Return clients of specified type.",
+                      "REPLY (ON|OFF|SKIP)",
+                      "    Control the replies sent to the current connection.",
+                      "SETNAME <name>",
+                      "    Assign the name <name> to the current connection.",
+                      "SETINFO <LIB-NAME|LIB-VER> <value>",
+                      "    Set client meta attr. Options are:",
+                      "    * LIB-NAME: the client lib name.",
+                      "    * LIB-VER: the client lib version.",
+                      "NO-EVICT (ON|OFF)",
+                      "    Protect current client connection from eviction.",
+                      "HELP",
+                      "    Prints this help.",
+                  });
 }
 
 }  // namespace
@@ -423,85 +427,184 @@ void cmd_client_help(CommandContext& ctx) {
 void register_connection_family(CommandTable& t) {
   constexpr uint32_t kConnFlags = kCmdNoscript | kCmdLoading | kCmdStale;
   constexpr uint64_t kConn = kAclConnection;
-  t.add({.name = "ping", .arity = -1, .flags = kCmdFast,
-         .acl = kAclFast | kConn, .handler = cmd_ping, .group = "connection", .since = "1.0.0",
-         .summary = "Ping the server", .complexity = "O(1)", .syntax = "[message]"});
-  t.add({.name = "echo", .arity = 2, .flags = kCmdLoading | kCmdStale | kCmdFast, .acl = kAclFast | kConn,
-         .handler = cmd_echo, .group = "connection", .since = "1.0.0",
-         .summary = "Echo the given string", .complexity = "O(1)", .syntax = "message"});
-  t.add({.name = "quit", .arity = -1,
+  t.add({.name = "ping",
+         .arity = -1,
+         .flags = kCmdFast,
+         .acl = kAclFast | kConn,
+         .handler = cmd_ping,
+         .group = "connection",
+         .since = "1.0.0",
+         .summary = "Ping the server",
+         .complexity = "O(1)",
+         .syntax = "[message]"});
+  t.add({.name = "echo",
+         .arity = 2,
+         .flags = kCmdLoading | kCmdStale | kCmdFast,
+         .acl = kAclFast | kConn,
+         .handler = cmd_echo,
+         .group = "connection",
+         .since = "1.0.0",
+         .summary = "Echo the given string",
+         .complexity = "O(1)",
+         .syntax = "message"});
+  t.add({.name = "quit",
+         .arity = -1,
          .flags = kCmdAllowBusy | kCmdNoscript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth,
-         .acl = kAclFast | kConn, .handler = cmd_quit, .group = "connection", .since = "1.0.0",
-         .summary = "Close the connection", .complexity = "O(1)", .syntax = ""});
-  t.add({.name = "reset", .arity = 1,
-         .flags = kCmdNoscript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth |
-                  kCmdAllowBusy,
-         .acl = kAclFast | kConn, .handler = cmd_reset, .group = "connection", .since = "6.2.0",
-         .summary = "Reset the connection", .complexity = "O(1)", .syntax = ""});
-  t.add({.name = "select", .arity = 2, .flags = kCmdLoading | kCmdStale | kCmdFast,
-         .acl = kAclFast | kConn, .handler = cmd_select, .group = "connection",
-         .since = "1.0.0", .summary = "Change the selected database for the current connection",
-         .complexity = "O(1)", .syntax = "index"});
-  t.add({.name = "auth", .arity = -2,
-         .flags = kCmdNoscript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth |
-                  kCmdAllowBusy,
-         .acl = kAclFast | kConn, .handler = cmd_auth, .group = "connection", .since = "1.0.0",
-         .summary = "Authenticate to the server", .complexity = "O(N) where N is the number of "
-                                                               "passwords defined for the user",
+         .acl = kAclFast | kConn,
+         .handler = cmd_quit,
+         .group = "connection",
+         .since = "1.0.0",
+         .summary = "Close the connection",
+         .complexity = "O(1)",
+         .syntax = ""});
+  t.add({.name = "reset",
+         .arity = 1,
+         .flags = kCmdNoscript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy,
+         .acl = kAclFast | kConn,
+         .handler = cmd_reset,
+         .group = "connection",
+         .since = "6.2.0",
+         .summary = "Reset the connection",
+         .complexity = "O(1)",
+         .syntax = ""});
+  t.add({.name = "select",
+         .arity = 2,
+         .flags = kCmdLoading | kCmdStale | kCmdFast,
+         .acl = kAclFast | kConn,
+         .handler = cmd_select,
+         .group = "connection",
+         .since = "1.0.0",
+         .summary = "Change the selected database for the current connection",
+         .complexity = "O(1)",
+         .syntax = "index"});
+  t.add({.name = "auth",
+         .arity = -2,
+         .flags = kCmdNoscript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy,
+         .acl = kAclFast | kConn,
+         .handler = cmd_auth,
+         .group = "connection",
+         .since = "1.0.0",
+         .summary = "Authenticate to the server",
+         .complexity = "O(N) where N is the number of "
+                       "passwords defined for the user",
          .syntax = "[username] password"});
-  t.add({.name = "hello", .arity = -1,
-         .flags = kCmdNoscript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth |
-                  kCmdAllowBusy,
-         .acl = kAclFast | kConn, .handler = cmd_hello, .group = "connection",
-         .since = "6.0.0", .summary = "Handshake with Redis", .complexity = "O(1)",
+  t.add({.name = "hello",
+         .arity = -1,
+         .flags = kCmdNoscript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy,
+         .acl = kAclFast | kConn,
+         .handler = cmd_hello,
+         .group = "connection",
+         .since = "6.0.0",
+         .summary = "Handshake with Redis",
+         .complexity = "O(1)",
          .syntax = "[protover [AUTH username password] [SETNAME clientname]]"});
 
   constexpr uint64_t kAdminConn = kAclAdmin | kAclSlow | kAclDangerous | kConn;
-  CommandSpec client{.name = "client", .arity = -2, .acl = kAclSlow, .group = "connection",
+  CommandSpec client{.name = "client",
+                     .arity = -2,
+                     .acl = kAclSlow,
+                     .group = "connection",
                      .since = "2.4.0",
                      .summary = "A container for client connection commands",
                      .complexity = "Depends on subcommand."};
   client.subcommands = {
-      {.name = "id", .arity = 2, .flags = kConnFlags, .acl = kAclSlow | kConn,
-       .handler = cmd_client_id, .group = "connection", .since = "5.0.0",
-       .summary = "Returns the client ID for the current connection", .complexity = "O(1)"},
-      {.name = "setname", .arity = 3, .flags = kConnFlags, .acl = kAclSlow | kConn,
-       .handler = cmd_client_setname, .group = "connection", .since = "2.6.9",
-       .summary = "Set the current connection name", .complexity = "O(1)",
+      {.name = "id",
+       .arity = 2,
+       .flags = kConnFlags,
+       .acl = kAclSlow | kConn,
+       .handler = cmd_client_id,
+       .group = "connection",
+       .since = "5.0.0",
+       .summary = "Returns the client ID for the current connection",
+       .complexity = "O(1)"},
+      {.name = "setname",
+       .arity = 3,
+       .flags = kConnFlags,
+       .acl = kAclSlow | kConn,
+       .handler = cmd_client_setname,
+       .group = "connection",
+       .since = "2.6.9",
+       .summary = "Set the current connection name",
+       .complexity = "O(1)",
        .syntax = "connection-name"},
-      {.name = "getname", .arity = 2, .flags = kConnFlags, .acl = kAclSlow | kConn,
-       .handler = cmd_client_getname, .group = "connection", .since = "2.6.9",
-       .summary = "Get the current connection name", .complexity = "O(1)"},
-      {.name = "list", .arity = -2, .flags = kCmdAdmin | kConnFlags, .acl = kAdminConn,
-       .handler = cmd_client_list, .group = "connection", .since = "2.4.0",
+      {.name = "getname",
+       .arity = 2,
+       .flags = kConnFlags,
+       .acl = kAclSlow | kConn,
+       .handler = cmd_client_getname,
+       .group = "connection",
+       .since = "2.6.9",
+       .summary = "Get the current connection name",
+       .complexity = "O(1)"},
+      {.name = "list",
+       .arity = -2,
+       .flags = kCmdAdmin | kConnFlags,
+       .acl = kAdminConn,
+       .handler = cmd_client_list,
+       .group = "connection",
+       .since = "2.4.0",
        .summary = "Get the list of client connections",
        .complexity = "O(N) where N is the number of client connections",
        .syntax = "[TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id [client-id ...]]"},
-      {.name = "info", .arity = 2, .flags = kConnFlags, .acl = kAclSlow | kConn,
-       .handler = cmd_client_info, .group = "connection", .since = "6.2.0",
+      {.name = "info",
+       .arity = 2,
+       .flags = kConnFlags,
+       .acl = kAclSlow | kConn,
+       .handler = cmd_client_info,
+       .group = "connection",
+       .since = "6.2.0",
        .summary = "Returns information about the current client connection.",
        .complexity = "O(1)"},
-      {.name = "kill", .arity = -3, .flags = kCmdAdmin | kConnFlags, .acl = kAdminConn,
-       .handler = cmd_client_kill, .group = "connection", .since = "2.4.0",
+      {.name = "kill",
+       .arity = -3,
+       .flags = kCmdAdmin | kConnFlags,
+       .acl = kAdminConn,
+       .handler = cmd_client_kill,
+       .group = "connection",
+       .since = "2.4.0",
        .summary = "Kill the connection of a client",
        .complexity = "O(N) where N is the number of client connections",
        .syntax = "ip:port|[ID client-id] [TYPE NORMAL|MASTER|SLAVE|REPLICA|PUBSUB] "
                  "[USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME YES|NO]"},
-      {.name = "reply", .arity = 3, .flags = kConnFlags, .acl = kAclSlow | kConn,
-       .handler = cmd_client_reply, .group = "connection", .since = "3.2.0",
-       .summary = "Instruct the server whether to reply to commands", .complexity = "O(1)",
+      {.name = "reply",
+       .arity = 3,
+       .flags = kConnFlags,
+       .acl = kAclSlow | kConn,
+       .handler = cmd_client_reply,
+       .group = "connection",
+       .since = "3.2.0",
+       .summary = "Instruct the server whether to reply to commands",
+       .complexity = "O(1)",
        .syntax = "ON|OFF|SKIP"},
-      {.name = "no-evict", .arity = 3, .flags = kCmdAdmin | kConnFlags, .acl = kAdminConn,
-       .handler = cmd_client_no_evict, .group = "connection", .since = "7.0.0",
-       .summary = "Set client eviction mode for the current connection", .complexity = "O(1)",
+      {.name = "no-evict",
+       .arity = 3,
+       .flags = kCmdAdmin | kConnFlags,
+       .acl = kAdminConn,
+       .handler = cmd_client_no_evict,
+       .group = "connection",
+       .since = "7.0.0",
+       .summary = "Set client eviction mode for the current connection",
+       .complexity = "O(1)",
        .syntax = "ON|OFF"},
-      {.name = "setinfo", .arity = 4, .flags = kConnFlags, .acl = kAclSlow | kConn,
-       .handler = cmd_client_setinfo, .group = "connection", .since = "7.2.0",
-       .summary = "Set client or connection specific info", .complexity = "O(1)",
+      {.name = "setinfo",
+       .arity = 4,
+       .flags = kConnFlags,
+       .acl = kAclSlow | kConn,
+       .handler = cmd_client_setinfo,
+       .group = "connection",
+       .since = "7.2.0",
+       .summary = "Set client or connection specific info",
+       .complexity = "O(1)",
        .syntax = "LIB-NAME libname|LIB-VER libver"},
-      {.name = "help", .arity = 2, .flags = kCmdLoading | kCmdStale, .acl = kAclSlow | kConn,
-       .handler = cmd_client_help, .group = "connection", .since = "5.0.0",
-       .summary = "Show helpful text about the different subcommands", .complexity = "O(1)"},
+      {.name = "help",
+       .arity = 2,
+       .flags = kCmdLoading | kCmdStale,
+       .acl = kAclSlow | kConn,
+       .handler = cmd_client_help,
+       .group = "connection",
+       .since = "5.0.0",
+       .summary = "Show helpful text about the different subcommands",
+       .complexity = "O(1)"},
   };
   t.add(std::move(client));
 }

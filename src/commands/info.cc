@@ -207,8 +207,8 @@ void section_memory(CommandContext& ctx, Lines& l) {
   uint64_t peak = std::max(g_peak_memory.load(std::memory_order_relaxed), used);
   g_peak_memory.store(peak, std::memory_order_relaxed);
   uint64_t rss = rss_bytes();
-  uint64_t total = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
-                   static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  uint64_t total =
+      static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   char buf[32];
   l.add("used_memory", used);
   l.add("used_memory_human", bytes_to_human(used));
@@ -273,12 +273,15 @@ void section_stats(CommandContext& ctx, Lines& l) {
   Server& s = ctx.server;
   l.add("total_connections_received", s.total_connections_received.load());
   l.add("total_commands_processed",
-        sum_workers(s, [](WorkerContext& w) -> auto& { return w.commands_processed; }));
+        sum_workers(
+            s, [](WorkerContext & w) -> auto& { return w.commands_processed; }));
   l.add("instantaneous_ops_per_sec", 0);
   l.add("total_net_input_bytes",
-        sum_workers(s, [](WorkerContext& w) -> auto& { return w.net_input_bytes; }));
+        sum_workers(
+            s, [](WorkerContext & w) -> auto& { return w.net_input_bytes; }));
   l.add("total_net_output_bytes",
-        sum_workers(s, [](WorkerContext& w) -> auto& { return w.net_output_bytes; }));
+        sum_workers(
+            s, [](WorkerContext & w) -> auto& { return w.net_output_bytes; }));
   l.add("total_net_repl_input_bytes", 0);
   l.add("total_net_repl_output_bytes", 0);
   l.add("instantaneous_input_kbps", "0.00");
@@ -287,14 +290,16 @@ void section_stats(CommandContext& ctx, Lines& l) {
   l.add("sync_full", 0);
   l.add("sync_partial_ok", 0);
   l.add("sync_partial_err", 0);
-  l.add("expired_keys", sum_workers(s, [](WorkerContext& w) -> auto& { return w.expired_keys; }));
+  l.add("expired_keys", sum_workers(
+                            s, [](WorkerContext & w) -> auto& { return w.expired_keys; }));
   l.add("expired_stale_perc", "0.00");
   l.add("expired_time_cap_reached_count", 0);
   l.add("evicted_keys", 0);
   l.add("evicted_clients", 0);
-  l.add("keyspace_hits", sum_workers(s, [](WorkerContext& w) -> auto& { return w.keyspace_hits; }));
-  l.add("keyspace_misses",
-        sum_workers(s, [](WorkerContext& w) -> auto& { return w.keyspace_misses; }));
+  l.add("keyspace_hits", sum_workers(
+                             s, [](WorkerContext & w) -> auto& { return w.keyspace_hits; }));
+  l.add("keyspace_misses", sum_workers(
+                               s, [](WorkerContext & w) -> auto& { return w.keyspace_misses; }));
   l.add("pubsub_channels", 0);
   l.add("pubsub_patterns", 0);
   l.add("latest_fork_usec", 0);
@@ -368,8 +373,8 @@ void section_keyspace(CommandContext& ctx, Lines& l) {
   for (int i = 0; i < ndbs; ++i) {
     auto [keys, expires] = counts[static_cast<size_t>(i)];
     if (keys == 0 && expires == 0) continue;
-    l.add("db" + std::to_string(i), "keys=" + std::to_string(keys) +
-                                        ",expires=" + std::to_string(expires) + ",avg_ttl=0");
+    l.add("db" + std::to_string(i),
+          "keys=" + std::to_string(keys) + ",expires=" + std::to_string(expires) + ",avg_ttl=0");
   }
 }
 
@@ -419,9 +424,9 @@ void section_stm(CommandContext& ctx, Lines& l) {
   }
   for (size_t i = 0; i < st.top_conflicts.size(); ++i) {
     const stm::ConflictRecord& c = st.top_conflicts[i];
-    l.add("stm_top_conflict_" + std::to_string(i),
-          "offset=" + std::to_string(c.offset) + ",count=" + std::to_string(c.count) +
-              ",label=" + sanitize_label(c.label));
+    l.add("stm_top_conflict_" + std::to_string(i), "offset=" + std::to_string(c.offset) +
+                                                       ",count=" + std::to_string(c.count) +
+                                                       ",label=" + sanitize_label(c.label));
   }
 }
 
@@ -429,8 +434,8 @@ void section_empty(CommandContext&, Lines&) {}
 void section_cluster(CommandContext&, Lines& l) { l.add("cluster_enabled", 0); }
 
 struct Section {
-  std::string_view name;    // as requested ("server")
-  std::string_view title;   // as printed ("Server")
+  std::string_view name;   // as requested ("server")
+  std::string_view title;  // as printed ("Server")
   bool in_default;
   bool in_all;
   void (*fn)(CommandContext&, Lines&);
@@ -472,8 +477,7 @@ std::string build_info(CommandContext& ctx, std::span<const std::string_view> na
         want[i] = want[i] || sec.in_all;
       } else if (iequals(n, "default")) {
         want[i] = want[i] || sec.in_default;
-      } else if (iequals(n, sec.name) ||
-                 (iequals(n, "module_list") && sec.name == "modules")) {
+      } else if (iequals(n, sec.name) || (iequals(n, "module_list") && sec.name == "modules")) {
         want[i] = true;
       }
     }

@@ -39,12 +39,12 @@ void reset_info_stats(Server& server);
 // arguments of "oneof" and "block").
 struct DocArg {
   std::string name;
-  std::string type;    // key, string, integer, double, pattern, unix-time, pure-token, oneof, block
-  std::string token;   // the literal word that introduces the argument ("EX"), or empty
+  std::string type;   // key, string, integer, double, pattern, unix-time, pure-token, oneof, block
+  std::string token;  // the literal word that introduces the argument ("EX"), or empty
   bool optional = false;
   bool multiple = false;
-  bool multiple_token = false;   // the token repeats with each repetition
-  std::vector<DocArg> args;      // oneof / block
+  bool multiple_token = false;  // the token repeats with each repetition
+  std::vector<DocArg> args;     // oneof / block
 };
 
 // Parses a CommandSpec::syntax in Redis's help notation ("key value [NX|XX] [EX seconds|

@@ -18,7 +18,7 @@
 
 namespace stmkv {
 
-void register_command_family(CommandTable& t);   // command_family.cc
+void register_command_family(CommandTable& t);  // command_family.cc
 
 namespace {
 
@@ -130,18 +130,18 @@ void cmd_config_rewrite(CommandContext& ctx) {
 
 void cmd_config_help(CommandContext& ctx) {
   reply_help(ctx, {
-      "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-      "GET <pattern>",
-      "    Return parameters matching the glob-like <pattern> and their values.",
-      "SET <directive> <value>",
-      "    Set the configuration <directive> to <value>.",
-      "RESETSTAT",
-      "    Reset statistics reported by the INFO command.",
-      "REWRITE",
-      "    Rewrite the configuration file.",
-      "HELP",
-      "    Prints this help.",
-  });
+                      "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                      "GET <pattern>",
+                      "    Return parameters matching the glob-like <pattern> and their values.",
+                      "SET <directive> <value>",
+                      "    Set the configuration <directive> to <value>.",
+                      "RESETSTAT",
+                      "    Reset statistics reported by the INFO command.",
+                      "REWRITE",
+                      "    Rewrite the configuration file.",
+                      "HELP",
+                      "    Prints this help.",
+                  });
 }
 
 // --- SHUTDOWN ---
@@ -208,16 +208,15 @@ void debug_object(CommandContext& ctx) {
       serialized = rdb_string_length(str_view(tx, en.value), enc);
     }
     int64_t n = 0;
-    bool shared = enc == Encoding::kInt && parse_int64(str_view(tx, en.value), &n) && n >= 0 &&
-                  n < 10000;
+    bool shared =
+        enc == Encoding::kInt && parse_int64(str_view(tx, en.value), &n) && n >= 0 && n < 10000;
     int64_t idle = en.mtime_ms > 0 ? std::max<int64_t>(0, (ctx.now_ms - en.mtime_ms) / 1000) : 0;
     char buf[256];
     snprintf(buf, sizeof(buf),
              "Value at:0x%" PRIx64 " refcount:%d encoding:%s serializedlength:%zu lru:%" PRId64
              " lru_seconds_idle:%" PRId64,
-             en.value.offset(), shared ? 2147483647 : 1,
-             std::string(encoding_name(enc)).c_str(), serialized,
-             (en.mtime_ms / 1000) & ((1 << 24) - 1), idle);
+             en.value.offset(), shared ? 2147483647 : 1, std::string(encoding_name(enc)).c_str(),
+             serialized, (en.mtime_ms / 1000) & ((1 << 24) - 1), idle);
     line = buf;
   });
   if (!found) {
@@ -230,19 +229,20 @@ void debug_object(CommandContext& ctx) {
 void cmd_debug(CommandContext& ctx) {
   std::string_view sub = ctx.arg(1);
   if (iequals(sub, "help") && ctx.argc() == 2) {
-    reply_help(ctx, {
-        "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "OBJECT <key>",
-        "    Show low level info about the `key` and associated value.",
-        "SET-ACTIVE-EXPIRE <0|1>",
-        "    Setting it to 0 disables expiring keys in background when they are not",
-        "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
-        "    default.",
-        "SLEEP <seconds>",
-        "    Stop the server for <seconds>. Decimals allowed.",
-        "HELP",
-        "    Prints this help.",
-    });
+    reply_help(
+        ctx, {
+                 "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                 "OBJECT <key>",
+                 "    Show low level info about the `key` and associated value.",
+                 "SET-ACTIVE-EXPIRE <0|1>",
+                 "    Setting it to 0 disables expiring keys in background when they are not",
+                 "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+                 "    default.",
+                 "SLEEP <seconds>",
+                 "    Stop the server for <seconds>. Decimals allowed.",
+                 "HELP",
+                 "    Prints this help.",
+             });
   } else if (iequals(sub, "sleep") && ctx.argc() == 3) {
     std::string s(ctx.arg(2));
     double seconds = strtod(s.c_str(), nullptr);
@@ -290,7 +290,7 @@ void cmd_memory_usage(CommandContext& ctx) {
   if (static_cast<ObjType>(en.type) == ObjType::kString) {
     total += heap_object_size(str_view(ctx.tx(), en.value).size());
   } else {
-    total += 64;   // collections: their header (elements are not sampled yet)
+    total += 64;  // collections: their header (elements are not sampled yet)
   }
   ctx.out.add_integer(static_cast<long long>(total));
 }
@@ -305,17 +305,17 @@ void cmd_memory_purge(CommandContext& ctx) { ctx.out.add_ok(); }
 
 void cmd_memory_help(CommandContext& ctx) {
   reply_help(ctx, {
-      "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-      "DOCTOR",
-      "    Return memory problems reports.",
-      "PURGE",
-      "    Attempt to purge dirty pages for reclamation by the allocator.",
-      "USAGE <key> [SAMPLES <count>]",
-      "    Return memory in bytes used by <key> and its value. Nested values are",
-      "    sampled up to <count> times (default: 5, 0 means sample all).",
-      "HELP",
-      "    Prints this help.",
-  });
+                      "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                      "DOCTOR",
+                      "    Return memory problems reports.",
+                      "PURGE",
+                      "    Attempt to purge dirty pages for reclamation by the allocator.",
+                      "USAGE <key> [SAMPLES <count>]",
+                      "    Return memory in bytes used by <key> and its value. Nested values are",
+                      "    sampled up to <count> times (default: 5, 0 means sample all).",
+                      "HELP",
+                      "    Prints this help.",
+                  });
 }
 
 }  // namespace
@@ -323,74 +323,162 @@ void cmd_memory_help(CommandContext& ctx) {
 void register_server_family(CommandTable& t) {
   constexpr uint32_t kLS = kCmdLoading | kCmdStale;
   constexpr uint64_t kAdm = kAclAdmin | kAclSlow | kAclDangerous;
-  t.add({.name = "info", .arity = -1, .flags = kLS, .acl = kAclSlow | kAclDangerous,
-         .handler = cmd_info, .group = "server", .since = "1.0.0",
-         .summary = "Get information and statistics about the server", .complexity = "O(1)",
+  t.add({.name = "info",
+         .arity = -1,
+         .flags = kLS,
+         .acl = kAclSlow | kAclDangerous,
+         .handler = cmd_info,
+         .group = "server",
+         .since = "1.0.0",
+         .summary = "Get information and statistics about the server",
+         .complexity = "O(1)",
          .syntax = "[section [section ...]]"});
-  t.add({.name = "time", .arity = 1, .flags = kLS | kCmdFast, .acl = kAclFast,
-         .handler = cmd_time, .group = "server", .since = "2.6.0",
-         .summary = "Return the current server time", .complexity = "O(1)", .syntax = ""});
-  t.add({.name = "lastsave", .arity = 1, .flags = kLS | kCmdFast, .acl = kAclAdmin | kAclFast | kAclDangerous,
-         .handler = cmd_lastsave, .group = "server", .since = "1.0.0",
+  t.add({.name = "time",
+         .arity = 1,
+         .flags = kLS | kCmdFast,
+         .acl = kAclFast,
+         .handler = cmd_time,
+         .group = "server",
+         .since = "2.6.0",
+         .summary = "Return the current server time",
+         .complexity = "O(1)",
+         .syntax = ""});
+  t.add({.name = "lastsave",
+         .arity = 1,
+         .flags = kLS | kCmdFast,
+         .acl = kAclAdmin | kAclFast | kAclDangerous,
+         .handler = cmd_lastsave,
+         .group = "server",
+         .since = "1.0.0",
          .summary = "Get the UNIX time stamp of the last successful save to disk",
-         .complexity = "O(1)", .syntax = ""});
-  t.add({.name = "shutdown", .arity = -1,
+         .complexity = "O(1)",
+         .syntax = ""});
+  t.add({.name = "shutdown",
+         .arity = -1,
          .flags = kCmdAdmin | kCmdNoscript | kLS | kCmdNoMulti | kCmdAllowBusy,
-         .acl = kAdm, .handler = cmd_shutdown, .group = "server", .since = "1.0.0",
+         .acl = kAdm,
+         .handler = cmd_shutdown,
+         .group = "server",
+         .since = "1.0.0",
          .summary = "Synchronously save the dataset to disk and then shut down the server",
          .complexity = "O(N) when saving, where N is the total number of keys in all databases "
                        "when saving data, otherwise O(1)",
          .syntax = "[NOSAVE|SAVE] [NOW] [FORCE] [ABORT]"});
-  t.add({.name = "debug", .arity = -2, .flags = kCmdAdmin | kCmdNoscript | kLS,
-         .acl = kAdm, .handler = cmd_debug, .group = "server", .since = "1.0.0",
-         .summary = "A container for debugging commands", .complexity = "Depends on subcommand.",
+  t.add({.name = "debug",
+         .arity = -2,
+         .flags = kCmdAdmin | kCmdNoscript | kLS,
+         .acl = kAdm,
+         .handler = cmd_debug,
+         .group = "server",
+         .since = "1.0.0",
+         .summary = "A container for debugging commands",
+         .complexity = "Depends on subcommand.",
          .syntax = ""});
 
-  CommandSpec config{.name = "config", .arity = -2, .acl = kAclSlow, .group = "server",
-                     .since = "2.0.0", .summary = "A container for server configuration commands",
+  CommandSpec config{.name = "config",
+                     .arity = -2,
+                     .acl = kAclSlow,
+                     .group = "server",
+                     .since = "2.0.0",
+                     .summary = "A container for server configuration commands",
                      .complexity = "Depends on subcommand."};
   config.subcommands = {
-      {.name = "get", .arity = -3, .flags = kCmdAdmin | kCmdNoscript | kLS, .acl = kAdm,
-       .handler = cmd_config_get, .group = "server", .since = "2.0.0",
+      {.name = "get",
+       .arity = -3,
+       .flags = kCmdAdmin | kCmdNoscript | kLS,
+       .acl = kAdm,
+       .handler = cmd_config_get,
+       .group = "server",
+       .since = "2.0.0",
        .summary = "Get the values of configuration parameters",
        .complexity = "O(N) when N is the number of configuration parameters provided",
        .syntax = "parameter [parameter ...]"},
-      {.name = "set", .arity = -4, .flags = kCmdAdmin | kCmdNoscript | kLS, .acl = kAdm,
-       .handler = cmd_config_set, .group = "server", .since = "2.0.0",
+      {.name = "set",
+       .arity = -4,
+       .flags = kCmdAdmin | kCmdNoscript | kLS,
+       .acl = kAdm,
+       .handler = cmd_config_set,
+       .group = "server",
+       .since = "2.0.0",
        .summary = "Set configuration parameters to the given values",
        .complexity = "O(N) when N is the number of configuration parameters provided",
        .syntax = "parameter value [parameter value ...]"},
-      {.name = "resetstat", .arity = 2, .flags = kCmdAdmin | kCmdNoscript | kLS, .acl = kAdm,
-       .handler = cmd_config_resetstat, .group = "server", .since = "2.0.0",
-       .summary = "Reset the stats returned by INFO", .complexity = "O(1)"},
-      {.name = "rewrite", .arity = 2, .flags = kCmdAdmin | kCmdNoscript | kLS, .acl = kAdm,
-       .handler = cmd_config_rewrite, .group = "server", .since = "2.8.0",
+      {.name = "resetstat",
+       .arity = 2,
+       .flags = kCmdAdmin | kCmdNoscript | kLS,
+       .acl = kAdm,
+       .handler = cmd_config_resetstat,
+       .group = "server",
+       .since = "2.0.0",
+       .summary = "Reset the stats returned by INFO",
+       .complexity = "O(1)"},
+      {.name = "rewrite",
+       .arity = 2,
+       .flags = kCmdAdmin | kCmdNoscript | kLS,
+       .acl = kAdm,
+       .handler = cmd_config_rewrite,
+       .group = "server",
+       .since = "2.8.0",
        .summary = "Rewrite the configuration file with the in memory configuration",
        .complexity = "O(1)"},
-      {.name = "help", .arity = 2, .flags = kLS, .acl = kAclSlow, .handler = cmd_config_help,
-       .group = "server", .since = "5.0.0",
-       .summary = "Show helpful text about the different subcommands", .complexity = "O(1)"},
+      {.name = "help",
+       .arity = 2,
+       .flags = kLS,
+       .acl = kAclSlow,
+       .handler = cmd_config_help,
+       .group = "server",
+       .since = "5.0.0",
+       .summary = "Show helpful text about the different subcommands",
+       .complexity = "O(1)"},
   };
   t.add(std::move(config));
 
-  CommandSpec memory{.name = "memory", .arity = -2, .acl = kAclSlow, .group = "server",
-                     .since = "4.0.0", .summary = "A container for memory diagnostics commands",
+  CommandSpec memory{.name = "memory",
+                     .arity = -2,
+                     .acl = kAclSlow,
+                     .group = "server",
+                     .since = "4.0.0",
+                     .summary = "A container for memory diagnostics commands",
                      .complexity = "Depends on subcommand."};
   memory.subcommands = {
-      {.name = "usage", .arity = -3, .flags = kCmdReadonly | kCmdTx, .first_key = 2,
-       .last_key = 2, .key_step = 1, .acl = kAclRead | kAclSlow, .handler = cmd_memory_usage,
-       .group = "server", .since = "4.0.0", .summary = "Estimate the memory usage of a key",
+      {.name = "usage",
+       .arity = -3,
+       .flags = kCmdReadonly | kCmdTx,
+       .first_key = 2,
+       .last_key = 2,
+       .key_step = 1,
+       .acl = kAclRead | kAclSlow,
+       .handler = cmd_memory_usage,
+       .group = "server",
+       .since = "4.0.0",
+       .summary = "Estimate the memory usage of a key",
        .complexity = "O(N) where N is the number of samples.",
        .syntax = "key [SAMPLES count]"},
-      {.name = "doctor", .arity = 2, .acl = kAclSlow, .handler = cmd_memory_doctor,
-       .group = "server", .since = "4.0.0", .summary = "Outputs memory problems report",
+      {.name = "doctor",
+       .arity = 2,
+       .acl = kAclSlow,
+       .handler = cmd_memory_doctor,
+       .group = "server",
+       .since = "4.0.0",
+       .summary = "Outputs memory problems report",
        .complexity = "O(1)"},
-      {.name = "purge", .arity = 2, .acl = kAclSlow, .handler = cmd_memory_purge,
-       .group = "server", .since = "4.0.0", .summary = "Ask the allocator to release memory",
+      {.name = "purge",
+       .arity = 2,
+       .acl = kAclSlow,
+       .handler = cmd_memory_purge,
+       .group = "server",
+       .since = "4.0.0",
+       .summary = "Ask the allocator to release memory",
        .complexity = "Depends on how much memory is allocated, could be slow"},
-      {.name = "help", .arity = 2, .flags = kLS, .acl = kAclSlow, .handler = cmd_memory_help,
-       .group = "server", .since = "4.0.0",
-       .summary = "Show helpful text about the different subcommands", .complexity = "O(1)"},
+      {.name = "help",
+       .arity = 2,
+       .flags = kLS,
+       .acl = kAclSlow,
+       .handler = cmd_memory_help,
+       .group = "server",
+       .since = "4.0.0",
+       .summary = "Show helpful text about the different subcommands",
+       .complexity = "O(1)"},
   };
   t.add(std::move(memory));
 

@@ -16,8 +16,10 @@ TEST(CommandFamily, InfoOfGetMatchesRedis) {
       "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n"
       "*3\r\n+@read\r\n+@string\r\n+@fast\r\n*0\r\n"
       "*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n+access\r\n"
-      "$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n"
-      "$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n"
+      "$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$"
+      "5\r\nindex\r\n:1\r\n"
+      "$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:"
+      "0\r\n"
       "$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n*0\r\n";
   EXPECT_EQ(h.run({"COMMAND", "INFO", "GET"}), expected);
   EXPECT_EQ(h.run({"COMMAND", "INFO", "nosuch"}), "*1\r\n*-1\r\n");
@@ -31,13 +33,16 @@ TEST(CommandFamily, InfoOfGetMatchesRedis) {
 TEST(CommandFamily, InfoOfContainer) {
   Harness h;
   std::string r = h.run({"COMMAND", "INFO", "client"});
-  EXPECT_EQ(r.rfind("*1\r\n*10\r\n$6\r\nclient\r\n:-2\r\n*0\r\n:0\r\n:0\r\n:0\r\n*1\r\n+@slow\r\n", 0),
-            0u);
-  EXPECT_NE(r.find("$11\r\nclient|list\r\n:-2\r\n*4\r\n+admin\r\n+noscript\r\n+loading\r\n+stale\r\n"
-                   ":0\r\n:0\r\n:0\r\n*4\r\n+@admin\r\n+@slow\r\n+@dangerous\r\n+@connection\r\n"),
-            std::string::npos);
-  EXPECT_EQ(h.run({"COMMAND", "INFO", "client|id"}).rfind("*1\r\n*10\r\n$9\r\nclient|id\r\n:2\r\n", 0),
-            0u);
+  EXPECT_EQ(
+      r.rfind("*1\r\n*10\r\n$6\r\nclient\r\n:-2\r\n*0\r\n:0\r\n:0\r\n:0\r\n*1\r\n+@slow\r\n", 0),
+      0u);
+  EXPECT_NE(
+      r.find("$11\r\nclient|list\r\n:-2\r\n*4\r\n+admin\r\n+noscript\r\n+loading\r\n+stale\r\n"
+             ":0\r\n:0\r\n:0\r\n*4\r\n+@admin\r\n+@slow\r\n+@dangerous\r\n+@connection\r\n"),
+      std::string::npos);
+  EXPECT_EQ(
+      h.run({"COMMAND", "INFO", "client|id"}).rfind("*1\r\n*10\r\n$9\r\nclient|id\r\n:2\r\n", 0),
+      0u);
 }
 
 TEST(CommandFamily, CountListAll) {
@@ -114,7 +119,9 @@ TEST(CommandFamily, DocsOfSetMatchesRedisShape) {
   EXPECT_NE(r3.find(bulk("client|list") + "%5\r\n"), std::string::npos);
 }
 
-std::string render(std::string_view s) { return stmkv::render_doc_args(stmkv::parse_doc_syntax(s)); }
+std::string render(std::string_view s) {
+  return stmkv::render_doc_args(stmkv::parse_doc_syntax(s));
+}
 
 TEST(CommandFamily, SyntaxParsing) {
   using stmkv::DocArg;

@@ -72,8 +72,8 @@ TEST(ConnectionFamily, Auth) {
 TEST(ConnectionFamily, Hello) {
   Harness h;
   std::string id = std::to_string(h.client(0).id);
-  std::string body = bulk("server") + bulk("redis") + bulk("version") + bulk("7.0.15") +
-                     bulk("proto");
+  std::string body =
+      bulk("server") + bulk("redis") + bulk("version") + bulk("7.0.15") + bulk("proto");
   std::string tail = bulk("id") + integer(h.client(0).id) + bulk("mode") + bulk("standalone") +
                      bulk("role") + bulk("master") + bulk("modules") + "*0\r\n";
   EXPECT_EQ(h.run({"HELLO"}), "*14\r\n" + body + integer(2) + tail);
@@ -84,8 +84,7 @@ TEST(ConnectionFamily, Hello) {
   EXPECT_EQ(h.client(0).resp, 2);
   EXPECT_EQ(h.run({"HELLO", "4"}), error("NOPROTO unsupported protocol version"));
   EXPECT_EQ(h.run({"HELLO", "1"}), error("NOPROTO unsupported protocol version"));
-  EXPECT_EQ(h.run({"HELLO", "x"}),
-            error("ERR Protocol version is not an integer or out of range"));
+  EXPECT_EQ(h.run({"HELLO", "x"}), error("ERR Protocol version is not an integer or out of range"));
   EXPECT_EQ(h.run({"HELLO", "2", "foo"}), error("ERR Syntax error in HELLO option 'foo'"));
   EXPECT_EQ(h.run({"HELLO", "2", "AUTH", "a"}), error("ERR Syntax error in HELLO option 'AUTH'"));
   EXPECT_EQ(h.run({"HELLO", "2", "AUTH", "a", "b"}),
@@ -150,9 +149,10 @@ TEST(ConnectionFamily, ClientListAndInfo) {
   }
   ASSERT_EQ(lines.size(), 3u);
   const std::vector<std::string> kNames = {
-      "id", "addr", "laddr", "fd", "name", "age", "idle", "flags", "db", "sub", "psub", "ssub",
-      "multi", "qbuf", "qbuf-free", "argv-mem", "multi-mem", "rbs", "rbp", "obl", "oll", "omem",
-      "tot-mem", "events", "cmd", "user", "redir", "resp", "worker"};
+      "id",        "addr", "laddr", "fd",   "name",  "age",  "idle",      "flags",
+      "db",        "sub",  "psub",  "ssub", "multi", "qbuf", "qbuf-free", "argv-mem",
+      "multi-mem", "rbs",  "rbp",   "obl",  "oll",   "omem", "tot-mem",   "events",
+      "cmd",       "user", "redir", "resp", "worker"};
   auto f0 = fields(lines[0]);
   ASSERT_EQ(f0.size(), kNames.size());
   for (size_t i = 0; i < kNames.size(); ++i) EXPECT_EQ(f0[i].first, kNames[i]);
@@ -181,7 +181,7 @@ TEST(ConnectionFamily, ClientListAndInfo) {
   EXPECT_EQ(h.run({"CLIENT", "LIST", "ID", "x"}), error("ERR Invalid client ID"));
   EXPECT_EQ(h.run({"CLIENT", "LIST", "foo"}), error("ERR syntax error"));
   h.run({"HELLO", "3"});
-  EXPECT_EQ(h.run({"CLIENT", "INFO"}).substr(0, 1), "=");   // verbatim in RESP3
+  EXPECT_EQ(h.run({"CLIENT", "INFO"}).substr(0, 1), "=");  // verbatim in RESP3
 }
 
 TEST(ConnectionFamily, ClientKill) {

@@ -57,8 +57,8 @@ TEST(ServerFamily, InfoDefaultSections) {
   EXPECT_EQ(text.substr(0, 10), "# Server\r\n");
   EXPECT_NE(text.find("\r\n\r\n# Clients\r\n"), std::string::npos);
   auto info = parse_info(text);
-  for (const char* s : {"Server", "Clients", "Memory", "Persistence", "Stats", "Replication",
-                        "CPU", "Modules", "Errorstats", "Cluster", "Keyspace", "Stm"}) {
+  for (const char* s : {"Server", "Clients", "Memory", "Persistence", "Stats", "Replication", "CPU",
+                        "Modules", "Errorstats", "Cluster", "Keyspace", "Stm"}) {
     EXPECT_TRUE(info.count(s)) << s;
   }
   EXPECT_FALSE(info.count("Commandstats"));
@@ -87,7 +87,7 @@ TEST(ServerFamily, InfoDefaultSections) {
   EXPECT_EQ(info["Cluster"]["cluster_enabled"], "0");
   EXPECT_EQ(info["Keyspace"]["db0"], "keys=2,expires=0,avg_ttl=0");
   EXPECT_EQ(info["Keyspace"].size(), 1u);
-  EXPECT_GE(std::stoll(info["Stm"]["stm_commits"]), 2);   // the two SETs (and start-up)
+  EXPECT_GE(std::stoll(info["Stm"]["stm_commits"]), 2);  // the two SETs (and start-up)
   EXPECT_TRUE(info["Stm"].count("stm_retries_1"));
   EXPECT_TRUE(info["Stm"].count("stm_retries_3_4"));
   EXPECT_TRUE(info["Stm"].count("stm_aborts_conflict"));
@@ -116,7 +116,7 @@ TEST(ServerFamily, InfoSectionSelection) {
   EXPECT_NE(set_line.find(",rejected_calls=0,failed_calls=0"), std::string::npos);
   EXPECT_TRUE(cs["Commandstats"].count("cmdstat_select"));
   h.run({"CLIENT", "ID"});
-  h.run({"GET"});   // rejected (arity)
+  h.run({"GET"});  // rejected (arity)
   cs = parse_info(bulk_payload(h.run({"INFO", "commandstats"})));
   EXPECT_EQ(cs["Commandstats"]["cmdstat_client|id"].substr(0, 8), "calls=1,");
   EXPECT_NE(cs["Commandstats"]["cmdstat_get"].find("rejected_calls=1"), std::string::npos);
@@ -190,7 +190,7 @@ TEST(ServerFamily, ConfigResetstat) {
   EXPECT_EQ(h.run({"CONFIG", "RESETSTAT"}), kOk);
   auto info = parse_info(bulk_payload(h.run({"INFO", "stats", "commandstats"})));
   EXPECT_EQ(info["Stats"]["keyspace_misses"], "0");
-  EXPECT_EQ(info["Stats"]["total_commands_processed"], "1");   // CONFIG RESETSTAT itself
+  EXPECT_EQ(info["Stats"]["total_commands_processed"], "1");  // CONFIG RESETSTAT itself
   EXPECT_FALSE(info["Commandstats"].count("cmdstat_get"));
 }
 
@@ -214,8 +214,7 @@ TEST(ServerFamily, Debug) {
   EXPECT_NE(r.find(" refcount:1 encoding:embstr serializedlength:6 lru:"), std::string::npos);
   EXPECT_NE(r.find(" lru_seconds_idle:0\r\n"), std::string::npos);
   r = h.run({"DEBUG", "OBJECT", "n"});
-  EXPECT_NE(r.find(" refcount:2147483647 encoding:int serializedlength:2 lru:"),
-            std::string::npos);
+  EXPECT_NE(r.find(" refcount:2147483647 encoding:int serializedlength:2 lru:"), std::string::npos);
   EXPECT_EQ(h.run({"DEBUG", "OBJECT", "nokey"}), error("ERR no such key"));
   EXPECT_EQ(h.run({"DEBUG", "SLEEP", "0"}), kOk);
   EXPECT_EQ(h.run({"DEBUG", "SLEEP", "0.01"}), kOk);
@@ -223,8 +222,9 @@ TEST(ServerFamily, Debug) {
   EXPECT_FALSE(h.server().active_expire_enabled.load());
   EXPECT_EQ(h.run({"DEBUG", "set-active-expire", "1"}), kOk);
   EXPECT_TRUE(h.server().active_expire_enabled.load());
-  EXPECT_EQ(h.run({"DEBUG", "FOO"}),
-            error("ERR unknown subcommand or wrong number of arguments for 'FOO'. Try DEBUG HELP."));
+  EXPECT_EQ(
+      h.run({"DEBUG", "FOO"}),
+      error("ERR unknown subcommand or wrong number of arguments for 'FOO'. Try DEBUG HELP."));
   EXPECT_EQ(h.run({"DEBUG", "SLEEP"}),
             error("ERR unknown subcommand or wrong number of arguments for 'SLEEP'. Try DEBUG "
                   "HELP."));
