@@ -6,7 +6,9 @@
 // at the end of the callback (or earlier when it passes kFlushBytes): uv_try_write first, the
 // rest queued with uv_write, so replies stay in order.
 // Back-pressure: while more than kMaxPendingOutput bytes wait in the socket's write queue the
-// connection stops reading; it resumes when the queue falls under kResumeOutput.
+// connection stops reading and leaves the commands still in its parser unexecuted; when the
+// queue falls under kResumeOutput it runs them and reads again. So a client that pipelines
+// requests for big replies without reading them holds at most ~kMaxPendingOutput + one reply.
 #include <netinet/in.h>
 #include <uv.h>
 
@@ -112,6 +114,7 @@ void on_alloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf) {
 }
 
 void on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
+void process_input(Connection* c);
 
 void start_reading(Connection* c) {
   if (c->reading || c->closing) return;
@@ -144,7 +147,10 @@ void on_written(uv_write_t* req, int status) {
     return;
   }
   if (!c->reading && !c->close_when_drained && c->pending_output < kResumeOutput) {
-    start_reading(c);
+    process_input(c);  // the commands left in the parser when output filled up
+    if (!c->closing && !c->close_when_drained && c->pending_output <= kMaxPendingOutput) {
+      start_reading(c);
+    }
   }
 }
 
@@ -216,6 +222,7 @@ void process_input(Connection* c) {
   WorkerLoop& w = *c->w;
   while (!c->close_when_drained && !c->closing) {
     if (w.server->shutdown_requested()) break;
+    if (c->pending_output > kMaxPendingOutput) break;  // resumed from on_written
     protocol::RequestParser::Status st = c->parser.next();
     if (st == protocol::RequestParser::Status::kCommand) {
       run_command(c, c->parser.args());

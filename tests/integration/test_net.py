@@ -291,18 +291,29 @@ def test_100mb_value_round_trip(r, prefix):
     r.delete(prefix + "big")
 
 
+def rss_bytes(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
 def test_slow_reader_back_pressure(server, prefix):
-    """A client that asks for ~128 MB of replies without reading: the server must keep serving
-    others, then deliver every reply in order once the client reads."""
+    """A client that pipelines 512 MB worth of GET replies without reading them: the server keeps
+    its output for that client bounded (it stops executing the client's commands while ~64 MB
+    wait to be sent), keeps serving others, and delivers every reply in order once the client
+    reads."""
     r = server.client()
     value = os.urandom(1 << 20)
     r.set(prefix + "mb", value)
-    n = 128
+    n = 512
     with connect(server.port) as s:
         s.sendall(cmd("GET", prefix + "mb") * n)
-        time.sleep(0.2)
+        time.sleep(0.5)
         assert r.ping() is True  # another client is served meanwhile
         r.set(prefix + "other", "1")
+        assert rss_bytes(server.pid) < 400 * (1 << 20)
         rep = Replies(s)
         for i in range(n):
             assert rep.next() == value, i
