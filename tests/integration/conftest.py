@@ -7,7 +7,8 @@ SIGKILL) at the end, even when a test fails (fixture finalizers and an atexit ho
 The binary: $STMKV_SERVER, else <repo>/build/src/stmkv-server.
 
 Fixtures:
-  server   module scope: a ServerProcess with 2 workers, shared by the tests of one file.
+  server   module scope: a ServerProcess with 2 workers, shared by the tests of one file; at the
+           end it must exit 0 on SIGTERM with no sanitizer report in its log.
   r        a redis.Redis client of `server` (closed after the test).
   prefix   a key prefix unique to the test ("<testname>:<random>:"), so tests sharing a server
            need no FLUSHALL.
@@ -140,12 +141,26 @@ def _stop_all():
             print("conftest: could not stop server %s: %s" % (s.pid, e), file=sys.stderr)
 
 
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "WARNING: ThreadSanitizer",
+                   "runtime error:")
+
+
+def check_clean_exit(s):
+    """Stops s and fails the test if it did not exit 0 on SIGTERM or a sanitizer complained."""
+    rc = s.stop()
+    log = s.log()
+    bad = [m for m in SANITIZER_MARKS if m in log]
+    if rc != 0 or bad:
+        pytest.fail("stmkv-server (pid %s) exited with %s%s; log tail:\n%s" %
+                    (s.pid, rc, " and " + ", ".join(bad) if bad else "", log[-4000:]))
+
+
 @pytest.fixture(scope="module")
 def server():
     s = ServerProcess()
     s.start(workers=2)
     yield s
-    s.stop()
+    check_clean_exit(s)
 
 
 @pytest.fixture
