@@ -24,7 +24,7 @@
 
 namespace stmkv {
 
-void register_bit_family(CommandTable& t);   // bit_family.cc
+void register_bit_family(CommandTable& t);  // bit_family.cc
 
 namespace {
 
@@ -43,8 +43,7 @@ void store_string(Db& db, std::string_view key, std::string_view value, int64_t 
 }
 
 // Replaces the value of e (a live entry) or creates key when e is null; the TTL is kept.
-void overwrite_string(Db& db, Ref<Entry> e, std::string_view key, stm::RawRef value,
-                      Encoding enc) {
+void overwrite_string(Db& db, Ref<Entry> e, std::string_view key, stm::RawRef value, Encoding enc) {
   if (e.is_null()) {
     db.set(key, ObjType::kString, value, enc, kNoExpire);
   } else {
@@ -98,7 +97,14 @@ bool expire_from_arg(CommandContext& ctx, std::string_view arg, bool seconds, bo
 }
 
 enum SetFlags : unsigned {
-  kNx = 1, kXx = 2, kGet = 4, kKeepTtlFlag = 8, kEx = 16, kPx = 32, kExAt = 64, kPxAt = 128,
+  kNx = 1,
+  kXx = 2,
+  kGet = 4,
+  kKeepTtlFlag = 8,
+  kEx = 16,
+  kPx = 32,
+  kExAt = 64,
+  kPxAt = 128,
   kPersist = 256,
 };
 constexpr unsigned kAnyExpire = kEx | kPx | kExAt | kPxAt;
@@ -106,8 +112,7 @@ constexpr unsigned kAnyExpire = kEx | kPx | kExAt | kPxAt;
 // Parses the options of SET (from argv[3]) or GETEX (from argv[2]) as Redis 7.0's
 // parseExtendedStringArgumentsOrReply does. Replies a syntax error and returns false on error;
 // *expire_arg is the index of the expire value (0 if none).
-bool parse_extended_options(CommandContext& ctx, bool is_set, unsigned* flags,
-                            size_t* expire_arg) {
+bool parse_extended_options(CommandContext& ctx, bool is_set, unsigned* flags, size_t* expire_arg) {
   *flags = 0;
   *expire_arg = 0;
   for (size_t j = is_set ? 3 : 2; j < ctx.argc(); ++j) {
@@ -143,8 +148,7 @@ bool parse_extended_options(CommandContext& ctx, bool is_set, unsigned* flags,
 
 // The absolute expire time of the parsed options (flags from parse_extended_options).
 bool options_expire(CommandContext& ctx, unsigned flags, size_t expire_arg, int64_t* out) {
-  return expire_from_arg(ctx, ctx.arg(expire_arg), flags & (kEx | kExAt), flags & (kEx | kPx),
-                         out);
+  return expire_from_arg(ctx, ctx.arg(expire_arg), flags & (kEx | kExAt), flags & (kEx | kPx), out);
 }
 
 // --- GET, SET and their variants ---
@@ -294,7 +298,8 @@ void mset_generic(CommandContext& ctx, bool nx) {
       }
     }
   }
-  for (size_t i = 1; i < ctx.argc(); i += 2) store_string(db, ctx.arg(i), ctx.arg(i + 1), kNoExpire);
+  for (size_t i = 1; i < ctx.argc(); i += 2)
+    store_string(db, ctx.arg(i), ctx.arg(i + 1), kNoExpire);
   if (nx) {
     ctx.out.add_integer(1);
   } else {
@@ -553,11 +558,13 @@ void cmd_lcs(CommandContext& ctx) {
   }
   // lcs[i][j]: the LCS length of a[0..i) and b[0..j).
   std::vector<uint32_t> table(cells);
-  auto lcs = [&](uint32_t i, uint32_t j) -> uint32_t& { return table[j + uint64_t(i) * (blen + 1)]; };
+  auto lcs = [&](uint32_t i, uint32_t j) -> uint32_t& {
+    return table[j + uint64_t(i) * (blen + 1)];
+  };
   for (uint32_t i = 1; i <= alen; ++i) {
     for (uint32_t j = 1; j <= blen; ++j) {
-      lcs(i, j) = a[i - 1] == b[j - 1] ? lcs(i - 1, j - 1) + 1
-                                       : std::max(lcs(i - 1, j), lcs(i, j - 1));
+      lcs(i, j) =
+          a[i - 1] == b[j - 1] ? lcs(i - 1, j - 1) + 1 : std::max(lcs(i - 1, j), lcs(i, j - 1));
     }
   }
   uint32_t idx = lcs(alen, blen);
@@ -630,6 +637,8 @@ void cmd_lcs(CommandContext& ctx) {
 }  // namespace
 
 void register_string_family(CommandTable& t) {
+  // One command per block, compact like the other families' tables.
+  // clang-format off
   constexpr uint32_t kR = kCmdReadonly | kCmdTx;
   constexpr uint32_t kW = kCmdWrite | kCmdTx;
   constexpr uint64_t kRd = kAclRead | kAclString;
@@ -749,6 +758,7 @@ void register_string_family(CommandTable& t) {
          .complexity = "O(N*M) where N and M are the lengths of s1 and s2, respectively",
          .syntax = "key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]"});
   register_bit_family(t);
+  // clang-format on
 }
 
 }  // namespace stmkv

@@ -66,8 +66,7 @@ TEST(BitFamily, RandomBitmaps) {
     int on = int(next() % 2);
     if (model.size() <= off / 8) model.resize(off / 8 + 1, '\0');
     int old = (static_cast<unsigned char>(model[off / 8]) >> (7 - off % 8)) & 1;
-    ASSERT_EQ(h.run({"SETBIT", "b", std::to_string(off), std::to_string(on)}, i % 2),
-              integer(old));
+    ASSERT_EQ(h.run({"SETBIT", "b", std::to_string(off), std::to_string(on)}, i % 2), integer(old));
     unsigned char m = static_cast<unsigned char>(1u << (7 - off % 8));
     model[off / 8] = static_cast<char>(on ? (model[off / 8] | m) : (model[off / 8] & ~m));
     if (i % 20 == 0) {
@@ -123,7 +122,8 @@ TEST(BitFamily, ConcurrentSetBitAndBitfield) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      for (int i = 0; i < kBits; ++i) h.run({"SETBIT", "bm", std::to_string(i * kThreads + t), "1"}, t);
+      for (int i = 0; i < kBits; ++i)
+        h.run({"SETBIT", "bm", std::to_string(i * kThreads + t), "1"}, t);
       for (int i = 0; i < kIncrs; ++i) {
         h.run({"BITFIELD", "ctr", "INCRBY", "u16", "#" + std::to_string(t), "1"}, t);
       }
@@ -131,18 +131,22 @@ TEST(BitFamily, ConcurrentSetBitAndBitfield) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(h.run({"BITCOUNT", "bm"}), integer(kThreads * kBits));
-  EXPECT_EQ(h.run({"BITFIELD_RO", "ctr", "GET", "u16", "#0", "GET", "u16", "#1", "GET", "u16",
-                   "#2", "GET", "u16", "#3"}),
+  EXPECT_EQ(h.run({"BITFIELD_RO", "ctr", "GET", "u16", "#0", "GET", "u16", "#1", "GET", "u16", "#2",
+                   "GET", "u16", "#3"}),
             "*4\r\n:1000\r\n:1000\r\n:1000\r\n:1000\r\n");
 }
 
 TEST(BitFamily, SetBitGetBit) {
   Harness h;
   EXPECT_EQ(h.run({"SETBIT", "k", "7", "1"}), ":0\r\n");
-  EXPECT_EQ(h.run({"GET", "k"}), "$1\r\n\x01""\r\n");
+  EXPECT_EQ(h.run({"GET", "k"}),
+            "$1\r\n\x01"
+            "\r\n");
   EXPECT_EQ(h.run({"SETBIT", "k", "7", "0"}), ":1\r\n");
   EXPECT_EQ(h.run({"SETBIT", "k", "7", "0"}), ":0\r\n");
-  EXPECT_EQ(h.run({"GET", "k"}), std::string("$1\r\n\x00""\r\n", 7));
+  EXPECT_EQ(h.run({"GET", "k"}), std::string("$1\r\n\x00"
+                                             "\r\n",
+                                             7));
   EXPECT_EQ(h.run({"SETBIT", "k", "100", "1"}), ":0\r\n");
   EXPECT_EQ(h.run({"STRLEN", "k"}), ":13\r\n");
   EXPECT_EQ(h.run({"GETBIT", "k", "100"}), ":1\r\n");
@@ -166,30 +170,26 @@ TEST(BitFamily, SetBitGetBit) {
             "-ERR bit offset is not an integer or out of range\r\n");
   EXPECT_EQ(h.run({"SETBIT", "k", "abc", "1"}),
             "-ERR bit offset is not an integer or out of range\r\n");
-  EXPECT_EQ(h.run({"SETBIT", "k", "0", "2"}),
-            "-ERR bit is not an integer or out of range\r\n");
-  EXPECT_EQ(h.run({"SETBIT", "k", "0", "-1"}),
-            "-ERR bit is not an integer or out of range\r\n");
-  EXPECT_EQ(h.run({"SETBIT", "k", "0", "a"}),
-            "-ERR bit is not an integer or out of range\r\n");
+  EXPECT_EQ(h.run({"SETBIT", "k", "0", "2"}), "-ERR bit is not an integer or out of range\r\n");
+  EXPECT_EQ(h.run({"SETBIT", "k", "0", "-1"}), "-ERR bit is not an integer or out of range\r\n");
+  EXPECT_EQ(h.run({"SETBIT", "k", "0", "a"}), "-ERR bit is not an integer or out of range\r\n");
   EXPECT_EQ(h.run({"SETBIT", "k", "0", ""}), "-ERR bit is not an integer or out of range\r\n");
-  EXPECT_EQ(h.run({"GETBIT", "k", "abc"}),
-            "-ERR bit offset is not an integer or out of range\r\n");
-  EXPECT_EQ(h.run({"GETBIT", "k", "-1"}),
-            "-ERR bit offset is not an integer or out of range\r\n");
+  EXPECT_EQ(h.run({"GETBIT", "k", "abc"}), "-ERR bit offset is not an integer or out of range\r\n");
+  EXPECT_EQ(h.run({"GETBIT", "k", "-1"}), "-ERR bit offset is not an integer or out of range\r\n");
   EXPECT_EQ(h.run({"GETBIT", "k", "4294967296"}),
             "-ERR bit offset is not an integer or out of range\r\n");
   EXPECT_EQ(h.run({"SETEX", "t", "100", "a"}), "+OK\r\n");
   EXPECT_EQ(h.run({"SETBIT", "t", "0", "1"}), ":0\r\n");
   EXPECT_EQ(h.run({"TTL", "t"}), ":100\r\n");
-  EXPECT_EQ(h.run({"GET", "t"}), "$1\r\n\xe1""\r\n");
+  EXPECT_EQ(h.run({"GET", "t"}),
+            "$1\r\n\xe1"
+            "\r\n");
   make_list(h, "l");
   EXPECT_EQ(h.run({"SETBIT", "l", "0", "1"}),
             "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
   EXPECT_EQ(h.run({"GETBIT", "l", "0"}),
             "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
-  EXPECT_EQ(h.run({"SETBIT", "k", "0"}),
-            "-ERR wrong number of arguments for 'setbit' command\r\n");
+  EXPECT_EQ(h.run({"SETBIT", "k", "0"}), "-ERR wrong number of arguments for 'setbit' command\r\n");
   EXPECT_EQ(h.run({"GETBIT", "k"}), "-ERR wrong number of arguments for 'getbit' command\r\n");
 }
 
@@ -216,10 +216,8 @@ TEST(BitFamily, BitCount) {
   EXPECT_EQ(h.run({"BITCOUNT", "s", "0", "-1", "bits"}), "-ERR syntax error\r\n");
   EXPECT_EQ(h.run({"BITCOUNT", "s", "1"}), "-ERR syntax error\r\n");
   EXPECT_EQ(h.run({"BITCOUNT", "s", "0", "1", "bit", "x"}), "-ERR syntax error\r\n");
-  EXPECT_EQ(h.run({"BITCOUNT", "s", "a", "b"}),
-            "-ERR value is not an integer or out of range\r\n");
-  EXPECT_EQ(h.run({"BITCOUNT", "s", "0", "b"}),
-            "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(h.run({"BITCOUNT", "s", "a", "b"}), "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(h.run({"BITCOUNT", "s", "0", "b"}), "-ERR value is not an integer or out of range\r\n");
   EXPECT_EQ(h.run({"BITCOUNT", "nokey"}), ":0\r\n");
   EXPECT_EQ(h.run({"BITCOUNT", "nokey", "a", "b"}), ":0\r\n");
   EXPECT_EQ(h.run({"BITCOUNT", "nokey", "1"}), ":0\r\n");
@@ -237,7 +235,13 @@ TEST(BitFamily, BitCount) {
 
 TEST(BitFamily, BitPos) {
   Harness h;
-  EXPECT_EQ(h.run({"SET", "s", std::string("\xff""\xf0""\x00""", 3)}), "+OK\r\n");
+  EXPECT_EQ(h.run({"SET", "s",
+                   std::string("\xff"
+                               "\xf0"
+                               "\x00"
+                               "",
+                               3)}),
+            "+OK\r\n");
   EXPECT_EQ(h.run({"BITPOS", "s", "0"}), ":12\r\n");
   EXPECT_EQ(h.run({"BITPOS", "s", "1"}), ":0\r\n");
   EXPECT_EQ(h.run({"BITPOS", "s", "1", "2"}), ":-1\r\n");
@@ -262,7 +266,12 @@ TEST(BitFamily, BitPos) {
   EXPECT_EQ(h.run({"BITPOS", "s", "0", "-10", "-1", "bit"}), ":14\r\n");
   EXPECT_EQ(h.run({"BITPOS", "s", "1", "100", "200", "bit"}), ":-1\r\n");
   EXPECT_EQ(h.run({"BITPOS", "s", "0", "2", "1"}), ":-1\r\n");
-  EXPECT_EQ(h.run({"SET", "o", "\xff""\xff""\xff"""}), "+OK\r\n");
+  EXPECT_EQ(h.run({"SET", "o",
+                   "\xff"
+                   "\xff"
+                   "\xff"
+                   ""}),
+            "+OK\r\n");
   EXPECT_EQ(h.run({"BITPOS", "o", "0"}), ":24\r\n");
   EXPECT_EQ(h.run({"BITPOS", "o", "0", "0"}), ":24\r\n");
   EXPECT_EQ(h.run({"BITPOS", "o", "0", "1", "2"}), ":-1\r\n");
@@ -271,13 +280,32 @@ TEST(BitFamily, BitPos) {
             "-ERR value is not an integer or out of range\r\n");
   EXPECT_EQ(h.run({"BITPOS", "o", "0", "1", "-1", "bit"}), ":-1\r\n");
   EXPECT_EQ(h.run({"BITPOS", "o", "1"}), ":0\r\n");
-  EXPECT_EQ(h.run({"SET", "z", std::string("\x00""\x00""\x00""", 3)}), "+OK\r\n");
+  EXPECT_EQ(h.run({"SET", "z",
+                   std::string("\x00"
+                               "\x00"
+                               "\x00"
+                               "",
+                               3)}),
+            "+OK\r\n");
   EXPECT_EQ(h.run({"BITPOS", "z", "1"}), ":-1\r\n");
   EXPECT_EQ(h.run({"BITPOS", "z", "0"}), ":0\r\n");
   EXPECT_EQ(h.run({"BITPOS", "z", "1", "0", "-1", "bit"}), ":-1\r\n");
   EXPECT_EQ(h.run({"BITPOS", "z", "0", "5", "bit"}),
             "-ERR value is not an integer or out of range\r\n");
-  EXPECT_EQ(h.run({"SET", "w", std::string("\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x00""\x01""", 11)}),
+  EXPECT_EQ(h.run({"SET", "w",
+                   std::string("\x00"
+                               "\x00"
+                               "\x00"
+                               "\x00"
+                               "\x00"
+                               "\x00"
+                               "\x00"
+                               "\x00"
+                               "\x00"
+                               "\x00"
+                               "\x01"
+                               "",
+                               11)}),
             "+OK\r\n");
   EXPECT_EQ(h.run({"BITPOS", "w", "1"}), ":87\r\n");
   EXPECT_EQ(h.run({"BITPOS", "w", "1", "3"}), ":87\r\n");
@@ -295,8 +323,7 @@ TEST(BitFamily, BitPos) {
   EXPECT_EQ(h.run({"BITPOS", "s", "2"}), "-ERR The bit argument must be 1 or 0.\r\n");
   EXPECT_EQ(h.run({"BITPOS", "s", "-1"}), "-ERR The bit argument must be 1 or 0.\r\n");
   EXPECT_EQ(h.run({"BITPOS", "s", "a"}), "-ERR value is not an integer or out of range\r\n");
-  EXPECT_EQ(h.run({"BITPOS", "s", "1", "a"}),
-            "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(h.run({"BITPOS", "s", "1", "a"}), "-ERR value is not an integer or out of range\r\n");
   EXPECT_EQ(h.run({"BITPOS", "s", "1", "0", "a"}),
             "-ERR value is not an integer or out of range\r\n");
   EXPECT_EQ(h.run({"BITPOS", "s", "1", "0", "1", "bad"}), "-ERR syntax error\r\n");
@@ -310,24 +337,53 @@ TEST(BitFamily, BitPos) {
 
 TEST(BitFamily, BitOp) {
   Harness h;
-  EXPECT_EQ(h.run({"SET", "a", "\xff""\x0f"""}), "+OK\r\n");
-  EXPECT_EQ(h.run({"SET", "b", "\x0f"""}), "+OK\r\n");
+  EXPECT_EQ(h.run({"SET", "a",
+                   "\xff"
+                   "\x0f"
+                   ""}),
+            "+OK\r\n");
+  EXPECT_EQ(h.run({"SET", "b",
+                   "\x0f"
+                   ""}),
+            "+OK\r\n");
   EXPECT_EQ(h.run({"SET", "c", "abc"}), "+OK\r\n");
   EXPECT_EQ(h.run({"BITOP", "AND", "d", "a", "b"}), ":2\r\n");
-  EXPECT_EQ(h.run({"GET", "d"}), std::string("$2\r\n\x0f""\x00""\r\n", 8));
+  EXPECT_EQ(h.run({"GET", "d"}), std::string("$2\r\n\x0f"
+                                             "\x00"
+                                             "\r\n",
+                                             8));
   EXPECT_EQ(h.run({"BITOP", "OR", "d", "a", "b"}), ":2\r\n");
-  EXPECT_EQ(h.run({"GET", "d"}), "$2\r\n\xff""\x0f""\r\n");
+  EXPECT_EQ(h.run({"GET", "d"}),
+            "$2\r\n\xff"
+            "\x0f"
+            "\r\n");
   EXPECT_EQ(h.run({"BITOP", "XOR", "d", "a", "b"}), ":2\r\n");
-  EXPECT_EQ(h.run({"GET", "d"}), "$2\r\n\xf0""\x0f""\r\n");
+  EXPECT_EQ(h.run({"GET", "d"}),
+            "$2\r\n\xf0"
+            "\x0f"
+            "\r\n");
   EXPECT_EQ(h.run({"BITOP", "NOT", "d", "a"}), ":2\r\n");
-  EXPECT_EQ(h.run({"GET", "d"}), std::string("$2\r\n\x00""\xf0""\r\n", 8));
+  EXPECT_EQ(h.run({"GET", "d"}), std::string("$2\r\n\x00"
+                                             "\xf0"
+                                             "\r\n",
+                                             8));
   EXPECT_EQ(h.run({"OBJECT", "ENCODING", "d"}), "$3\r\nraw\r\n");
   EXPECT_EQ(h.run({"BITOP", "and", "d", "a", "b", "c"}), ":3\r\n");
-  EXPECT_EQ(h.run({"GET", "d"}), std::string("$3\r\n\x01""\x00""\x00""\r\n", 9));
+  EXPECT_EQ(h.run({"GET", "d"}), std::string("$3\r\n\x01"
+                                             "\x00"
+                                             "\x00"
+                                             "\r\n",
+                                             9));
   EXPECT_EQ(h.run({"BITOP", "or", "d", "a", "nokey"}), ":2\r\n");
-  EXPECT_EQ(h.run({"GET", "d"}), "$2\r\n\xff""\x0f""\r\n");
+  EXPECT_EQ(h.run({"GET", "d"}),
+            "$2\r\n\xff"
+            "\x0f"
+            "\r\n");
   EXPECT_EQ(h.run({"BITOP", "AND", "d", "a", "nokey"}), ":2\r\n");
-  EXPECT_EQ(h.run({"GET", "d"}), std::string("$2\r\n\x00""\x00""\r\n", 8));
+  EXPECT_EQ(h.run({"GET", "d"}), std::string("$2\r\n\x00"
+                                             "\x00"
+                                             "\r\n",
+                                             8));
   EXPECT_EQ(h.run({"BITOP", "NOT", "d", "nokey"}), ":0\r\n");
   EXPECT_EQ(h.run({"EXISTS", "d"}), ":0\r\n");
   EXPECT_EQ(h.run({"BITOP", "OR", "d", "nokey", "nokey2"}), ":0\r\n");
@@ -337,12 +393,13 @@ TEST(BitFamily, BitOp) {
   EXPECT_EQ(h.run({"TTL", "d"}), ":-1\r\n");
   EXPECT_EQ(h.run({"GET", "d"}), "$3\r\nabc\r\n");
   EXPECT_EQ(h.run({"BITOP", "OR", "a", "a", "c"}), ":3\r\n");
-  EXPECT_EQ(h.run({"GET", "a"}), "$3\r\n\xff""oc\r\n");
+  EXPECT_EQ(h.run({"GET", "a"}),
+            "$3\r\n\xff"
+            "oc\r\n");
   EXPECT_EQ(h.run({"BITOP", "NOT", "d", "a", "b"}),
             "-ERR BITOP NOT must be called with a single source key.\r\n");
   EXPECT_EQ(h.run({"BITOP", "FOO", "d", "a"}), "-ERR syntax error\r\n");
-  EXPECT_EQ(h.run({"BITOP", "AND", "d"}),
-            "-ERR wrong number of arguments for 'bitop' command\r\n");
+  EXPECT_EQ(h.run({"BITOP", "AND", "d"}), "-ERR wrong number of arguments for 'bitop' command\r\n");
   EXPECT_EQ(h.run({"BITOP", "NOT"}), "-ERR wrong number of arguments for 'bitop' command\r\n");
   make_list(h, "l");
   EXPECT_EQ(h.run({"BITOP", "OR", "d", "a", "l"}),
@@ -356,28 +413,76 @@ TEST(BitFamily, BitOp) {
 
 TEST(BitFamily, BitField) {
   Harness h;
-  EXPECT_EQ(h.run({"BITFIELD", "k", "SET", "i8", "0", "200", "OVERFLOW", "SAT", "SET", "i8", "8", "200", "OVERFLOW", "FAIL", "INCRBY", "i8", "0", "200", "OVERFLOW", "WRAP", "INCRBY", "u8", "16", "300", "GET", "i64", "0", "SET", "i64", "0", "-1", "GET", "u63", "0"}),
-            "*7\r\n:0\r\n:0\r\n$-1\r\n:44\r\n:-3999429565570088960\r\n:-3999429565570088960\r\n:9223372036854775807\r\n");
-  EXPECT_EQ(h.run({"BITFIELD", "k", "INCRBY", "i64", "0", "-9223372036854775808", "OVERFLOW", "SAT", "INCRBY", "i64", "0", "-1", "INCRBY", "i64", "0", "-9223372036854775808"}),
+  EXPECT_EQ(
+      h.run({"BITFIELD", "k",    "SET",    "i8",       "0",    "200",    "OVERFLOW", "SAT", "SET",
+             "i8",       "8",    "200",    "OVERFLOW", "FAIL", "INCRBY", "i8",       "0",   "200",
+             "OVERFLOW", "WRAP", "INCRBY", "u8",       "16",   "300",    "GET",      "i64", "0",
+             "SET",      "i64",  "0",      "-1",       "GET",  "u63",    "0"}),
+      "*7\r\n:0\r\n:0\r\n$-1\r\n:44\r\n:-3999429565570088960\r\n:-3999429565570088960\r\n:"
+      "9223372036854775807\r\n");
+  EXPECT_EQ(h.run({"BITFIELD", "k", "INCRBY", "i64", "0", "-9223372036854775808", "OVERFLOW", "SAT",
+                   "INCRBY", "i64", "0", "-1", "INCRBY", "i64", "0", "-9223372036854775808"}),
             "*3\r\n:9223372036854775807\r\n:9223372036854775806\r\n:-2\r\n");
   EXPECT_EQ(h.run({"BITFIELD", "y", "SET", "u8", "#2", "7", "GET", "u8", "16", "GET", "u8", "#2"}),
             "*3\r\n:0\r\n:7\r\n:7\r\n");
-  EXPECT_EQ(h.run({"BITFIELD", "y", "GET", "u8", "#0", "GET", "i1", "0", "GET", "u1", "21", "GET", "i3", "21"}),
+  EXPECT_EQ(h.run({"BITFIELD", "y", "GET", "u8", "#0", "GET", "i1", "0", "GET", "u1", "21", "GET",
+                   "i3", "21"}),
             "*4\r\n:0\r\n:0\r\n:1\r\n:-1\r\n");
-  EXPECT_EQ(h.run({"BITFIELD", "z", "SET", "u4", "0", "-1", "INCRBY", "u4", "0", "-20", "OVERFLOW", "SAT", "INCRBY", "u4", "0", "-20", "INCRBY", "u4", "0", "100", "SET", "i4", "0", "-100"}),
+  EXPECT_EQ(h.run({"BITFIELD", "z",   "SET",      "u4",  "0",      "-1", "INCRBY", "u4",
+                   "0",        "-20", "OVERFLOW", "SAT", "INCRBY", "u4", "0",      "-20",
+                   "INCRBY",   "u4",  "0",        "100", "SET",    "i4", "0",      "-100"}),
             "*5\r\n:0\r\n:11\r\n:0\r\n:15\r\n:-1\r\n");
-  EXPECT_EQ(h.run({"BITFIELD", "w", "SET", "u63", "0", "-1", "GET", "u63", "0", "INCRBY", "u63", "0", "1", "OVERFLOW", "SAT", "INCRBY", "u63", "0", "-5", "INCRBY", "u63", "0", "9223372036854775807", "INCRBY", "u63", "0", "9223372036854775807"}),
-            "*6\r\n:0\r\n:9223372036854775807\r\n:0\r\n:0\r\n:9223372036854775807\r\n:9223372036854775807\r\n");
-  EXPECT_EQ(h.run({"BITFIELD", "w", "OVERFLOW", "FAIL", "SET", "u2", "0", "4", "SET", "i2", "0", "2", "SET", "i2", "0", "-2", "INCRBY", "i2", "0", "-1", "INCRBY", "i2", "0", "-1", "GET", "u2", "0"}),
+  EXPECT_EQ(h.run({"BITFIELD",
+                   "w",
+                   "SET",
+                   "u63",
+                   "0",
+                   "-1",
+                   "GET",
+                   "u63",
+                   "0",
+                   "INCRBY",
+                   "u63",
+                   "0",
+                   "1",
+                   "OVERFLOW",
+                   "SAT",
+                   "INCRBY",
+                   "u63",
+                   "0",
+                   "-5",
+                   "INCRBY",
+                   "u63",
+                   "0",
+                   "9223372036854775807",
+                   "INCRBY",
+                   "u63",
+                   "0",
+                   "9223372036854775807"}),
+            "*6\r\n:0\r\n:9223372036854775807\r\n:0\r\n:0\r\n:9223372036854775807\r\n:"
+            "9223372036854775807\r\n");
+  EXPECT_EQ(h.run({"BITFIELD", "w",  "OVERFLOW", "FAIL", "SET", "u2", "0",   "4",      "SET",
+                   "i2",       "0",  "2",        "SET",  "i2",  "0",  "-2",  "INCRBY", "i2",
+                   "0",        "-1", "INCRBY",   "i2",   "0",   "-1", "GET", "u2",     "0"}),
             "*6\r\n$-1\r\n$-1\r\n:-1\r\n$-1\r\n$-1\r\n:2\r\n");
-  EXPECT_EQ(h.run({"BITFIELD", "w", "OVERFLOW", "SAT", "INCRBY", "i64", "0", "9223372036854775807", "INCRBY", "i64", "0", "9223372036854775807", "INCRBY", "i64", "0", "-9223372036854775808", "INCRBY", "i64", "0", "-9223372036854775808", "INCRBY", "i64", "0", "-1"}),
-            "*5\r\n:4611686018427387901\r\n:9223372036854775807\r\n:-1\r\n:-9223372036854775808\r\n:-9223372036854775808\r\n");
-  EXPECT_EQ(h.run({"BITFIELD", "w", "OVERFLOW", "WRAP", "SET", "i16", "5", "40000", "GET", "i16", "5", "GET", "u16", "5", "INCRBY", "i16", "5", "40000", "INCRBY", "u16", "5", "-70000"}),
+  EXPECT_EQ(h.run({"BITFIELD", "w",   "OVERFLOW", "SAT",
+                   "INCRBY",   "i64", "0",        "9223372036854775807",
+                   "INCRBY",   "i64", "0",        "9223372036854775807",
+                   "INCRBY",   "i64", "0",        "-9223372036854775808",
+                   "INCRBY",   "i64", "0",        "-9223372036854775808",
+                   "INCRBY",   "i64", "0",        "-1"}),
+            "*5\r\n:4611686018427387901\r\n:9223372036854775807\r\n:-1\r\n:-"
+            "9223372036854775808\r\n:-9223372036854775808\r\n");
+  EXPECT_EQ(h.run({"BITFIELD", "w",     "OVERFLOW", "WRAP", "SET", "i16",   "5",      "40000",
+                   "GET",      "i16",   "5",        "GET",  "u16", "5",     "INCRBY", "i16",
+                   "5",        "40000", "INCRBY",   "u16",  "5",   "-70000"}),
             "*5\r\n:0\r\n:-25536\r\n:40000\r\n:14464\r\n:10000\r\n");
   EXPECT_EQ(h.run({"BITFIELD", "nokey", "OVERFLOW", "FAIL", "INCRBY", "u2", "0", "10"}),
             "*1\r\n$-1\r\n");
   EXPECT_EQ(h.run({"EXISTS", "nokey"}), ":1\r\n");
-  EXPECT_EQ(h.run({"GET", "nokey"}), std::string("$1\r\n\x00""\r\n", 7));
+  EXPECT_EQ(h.run({"GET", "nokey"}), std::string("$1\r\n\x00"
+                                                 "\r\n",
+                                                 7));
   EXPECT_EQ(h.run({"OBJECT", "ENCODING", "nokey"}), "$3\r\nraw\r\n");
   EXPECT_EQ(h.run({"BITFIELD", "empty"}), "*0\r\n");
   EXPECT_EQ(h.run({"EXISTS", "empty"}), ":0\r\n");
@@ -396,17 +501,23 @@ TEST(BitFamily, BitField) {
   EXPECT_EQ(h.run({"BITFIELD", "t", "SET", "u8", "8", "1"}), "*1\r\n:0\r\n");
   EXPECT_EQ(h.run({"TTL", "t"}), ":100\r\n");
   EXPECT_EQ(h.run({"BITFIELD", "k", "GET", "u64", "0"}),
-            "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.\r\n");
+            "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported "
+            "but i64 is.\r\n");
   EXPECT_EQ(h.run({"BITFIELD", "k", "GET", "i65", "0"}),
-            "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.\r\n");
+            "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported "
+            "but i64 is.\r\n");
   EXPECT_EQ(h.run({"BITFIELD", "k", "GET", "i0", "0"}),
-            "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.\r\n");
+            "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported "
+            "but i64 is.\r\n");
   EXPECT_EQ(h.run({"BITFIELD", "k", "GET", "I8", "0"}),
-            "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.\r\n");
+            "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported "
+            "but i64 is.\r\n");
   EXPECT_EQ(h.run({"BITFIELD", "k", "GET", "x8", "0"}),
-            "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.\r\n");
+            "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported "
+            "but i64 is.\r\n");
   EXPECT_EQ(h.run({"BITFIELD", "k", "GET", "u", "0"}),
-            "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.\r\n");
+            "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported "
+            "but i64 is.\r\n");
   EXPECT_EQ(h.run({"BITFIELD", "k", "GET", "u8", "a"}),
             "-ERR bit offset is not an integer or out of range\r\n");
   EXPECT_EQ(h.run({"BITFIELD", "k", "GET", "u8", "-1"}),
@@ -430,8 +541,7 @@ TEST(BitFamily, BitField) {
   EXPECT_EQ(h.run({"BITFIELD", "k", "GET", "u8"}), "-ERR syntax error\r\n");
   EXPECT_EQ(h.run({"BITFIELD", "k", "SET", "u8", "0"}), "-ERR syntax error\r\n");
   EXPECT_EQ(h.run({"BITFIELD", "k", "GET", "u8", "0", "foo"}), "-ERR syntax error\r\n");
-  EXPECT_EQ(h.run({"BITFIELD", "k", "GET", "u8", "0", "SET", "u8", "0"}),
-            "-ERR syntax error\r\n");
+  EXPECT_EQ(h.run({"BITFIELD", "k", "GET", "u8", "0", "SET", "u8", "0"}), "-ERR syntax error\r\n");
   make_list(h, "l");
   EXPECT_EQ(h.run({"BITFIELD", "l", "GET", "u8", "0"}),
             "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
@@ -444,8 +554,14 @@ TEST(BitFamily, BitField) {
 
 TEST(BitFamily, BitFieldRo) {
   Harness h;
-  EXPECT_EQ(h.run({"SET", "k", "\x01""\x02""\x03"""}), "+OK\r\n");
-  EXPECT_EQ(h.run({"BITFIELD_RO", "k", "GET", "u8", "0", "GET", "i8", "#1", "GET", "u16", "8", "GET", "u24", "0", "GET", "i4", "20", "GET", "u8", "100"}),
+  EXPECT_EQ(h.run({"SET", "k",
+                   "\x01"
+                   "\x02"
+                   "\x03"
+                   ""}),
+            "+OK\r\n");
+  EXPECT_EQ(h.run({"BITFIELD_RO", "k",   "GET", "u8", "0",   "GET", "i8", "#1",  "GET", "u16",
+                   "8",           "GET", "u24", "0",  "GET", "i4",  "20", "GET", "u8",  "100"}),
             "*6\r\n:1\r\n:2\r\n:515\r\n:66051\r\n:3\r\n:0\r\n");
   EXPECT_EQ(h.run({"BITFIELD_RO", "k"}), "*0\r\n");
   EXPECT_EQ(h.run({"BITFIELD_RO", "nokey", "GET", "u8", "0"}), "*1\r\n:0\r\n");
@@ -457,18 +573,23 @@ TEST(BitFamily, BitFieldRo) {
   EXPECT_EQ(h.run({"BITFIELD_RO", "k", "GET", "u8", "0", "SET", "u8", "0", "1"}),
             "-ERR BITFIELD_RO only supports the GET subcommand\r\n");
   EXPECT_EQ(h.run({"BITFIELD_RO", "k", "GET", "u64", "0"}),
-            "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.\r\n");
+            "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported "
+            "but i64 is.\r\n");
   EXPECT_EQ(h.run({"BITFIELD_RO", "k", "SET", "u64", "0", "1"}),
-            "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.\r\n");
+            "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported "
+            "but i64 is.\r\n");
   EXPECT_EQ(h.run({"BITFIELD_RO", "k", "foo"}), "-ERR syntax error\r\n");
-  EXPECT_EQ(h.run({"GET", "k"}), "$3\r\n\x01""\x02""\x03""\r\n");
+  EXPECT_EQ(h.run({"GET", "k"}),
+            "$3\r\n\x01"
+            "\x02"
+            "\x03"
+            "\r\n");
   make_list(h, "l");
   EXPECT_EQ(h.run({"BITFIELD_RO", "l", "GET", "u8", "0"}),
             "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
   EXPECT_EQ(h.run({"BITFIELD_RO", "l", "SET", "u8", "0", "1"}),
             "-ERR BITFIELD_RO only supports the GET subcommand\r\n");
-  EXPECT_EQ(h.run({"BITFIELD_RO"}),
-            "-ERR wrong number of arguments for 'bitfield_ro' command\r\n");
+  EXPECT_EQ(h.run({"BITFIELD_RO"}), "-ERR wrong number of arguments for 'bitfield_ro' command\r\n");
 }
 
 }  // namespace
