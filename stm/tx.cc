@@ -471,9 +471,8 @@ void Tx::commit() {
       PageMeta& m = heap_.page(p);
       STM_ASSERT(m.bitmask.load(std::memory_order_relaxed) == heap_.full_mask(),
                  "commit to a page not private in every view");
-      STM_ASSERT(m.state.load(std::memory_order_relaxed) == kPrivate ||
-                     m.state.load(std::memory_order_relaxed) == kResharing,
-                 "commit to a shared page");
+      [[maybe_unused]] uint8_t st = m.state.load(std::memory_order_relaxed);   // load once
+      STM_ASSERT(st == kPrivate || st == kResharing, "commit to a shared page");
       m.lastrev.store(rev, std::memory_order_release);
     }
   }
