@@ -59,7 +59,12 @@ inline std::string bulk(std::string_view s) {
   return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
 }
 inline std::string integer(long long v) { return ":" + std::to_string(v) + "\r\n"; }
-inline std::string error(std::string_view msg) { return "-" + std::string(msg) + "\r\n"; }
+inline std::string error(std::string_view msg) {
+  std::string s(1, '-');
+  s.append(msg);
+  s.append("\r\n");
+  return s;
+}
 inline const std::string kOk = "+OK\r\n";
 inline const std::string kNil = "$-1\r\n";
 
