@@ -138,7 +138,11 @@ void Tx::record_conflict(uint64_t off) {
     it = segrec_.conflicts.emplace(off, ConflictRecord{off, 0, {}}).first;
   }
   ++it->second.count;
-  if (!label_.empty()) it->second.label = label_;
+  if (!label_.empty()) {
+    it->second.label = label_;
+  } else if (label_fn_ != nullptr) {
+    it->second.label = label_fn_(label_arg_);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -521,6 +525,7 @@ void Tx::finish(bool committed, uint64_t rev) {
   }
   inevitable_ = false;
   label_.clear();
+  label_fn_ = nullptr;
   std::vector<std::function<void()>> hooks;
   hooks.swap(hooks_);
 #if STM_BARRIERS

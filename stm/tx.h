@@ -133,6 +133,13 @@ class Tx {
   void check();
   // Names this transaction in conflict reports (e.g. the command and its key).
   void set_label(std::string_view label) { label_.assign(label); }
+  // The same, computed only when a conflict is recorded: fn(arg) is called on this thread
+  // while the transaction runs (arg must stay valid until it ends). Costs nothing otherwise.
+  using LabelFn = std::string (*)(const void* arg);
+  void set_label_fn(LabelFn fn, const void* arg) {
+    label_fn_ = fn;
+    label_arg_ = arg;
+  }
   // Revision of the snapshot this transaction reads.
   uint64_t snapshot() const;
   // In on_commit hooks: the revision this transaction committed as (its snapshot if it was
@@ -206,6 +213,8 @@ class Tx {
   std::vector<RawRef> frees_;
   std::vector<std::function<void()>> hooks_;
   std::string label_;
+  LabelFn label_fn_ = nullptr;
+  const void* label_arg_ = nullptr;
   bool inevitable_ = false;
   bool holds_lock_ = false;
   int attempt_ = 0;
