@@ -41,16 +41,7 @@ uint64_t Allocator::bump(Arena& a, int cls, bool mutable_path) {
   if (a.next + sz > a.end) {
     uint32_t npages = mutable_path ? kMutableChunkPages : 1;
     uint64_t first = heap_.alloc_pages(npages, kSmall, static_cast<uint8_t>(cls));
-    if (mutable_path && STM_BARRIERS) {
-      heap_.populate(first, npages, heap_.full_mask());
-      for (uint64_t p = first; p < first + npages; ++p) {
-        PageMeta& m = heap_.page(p);
-        PageGuard g(m);
-        m.bitmask.store(heap_.full_mask(), std::memory_order_relaxed);
-        m.state.store(kPrivate, std::memory_order_release);
-      }
-      heap_.private_pages.fetch_add(int64_t(npages) * heap_.nsegments());
-    }
+    if (mutable_path && STM_BARRIERS) heap_.privatize_fresh(first, npages);
     // Slots never straddle pages: each page holds floor(4096 / sz) slots.
     a.next = first << kPageShift;
     a.end = (first + npages) << kPageShift;

@@ -87,12 +87,7 @@ Heap::Heap(const Config& config) : config_(config) {
   pages_in_use_ = 2;
   pages_[0].kind.store(kReserved);
   pages_[1].kind.store(kReserved);
-  if (STM_BARRIERS) {
-    populate(1, 1, full_mask_);
-    pages_[1].bitmask.store(full_mask_);
-    pages_[1].state.store(kPrivate);
-    private_pages.fetch_add(config_.max_workers);
-  }
+  if (STM_BARRIERS) privatize_fresh(1, 1);
 }
 
 Heap::~Heap() {
@@ -210,6 +205,17 @@ void Heap::populate(uint64_t first, uint64_t n, uint64_t seg_mask) {
       }
     }
   }
+}
+
+void Heap::privatize_fresh(uint64_t first, uint64_t n) {
+  populate(first, n, full_mask_);
+  for (uint64_t p = first; p < first + n; ++p) {
+    PageMeta& m = pages_[p];
+    PageGuard g(m);
+    m.bitmask.store(full_mask_, std::memory_order_relaxed);
+    m.state.store(kPrivate, std::memory_order_seq_cst);
+  }
+  private_pages.fetch_add(int64_t(n) * config_.max_workers);
 }
 
 void Heap::drop_copy(int seg, uint64_t page_index) {

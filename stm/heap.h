@@ -123,6 +123,9 @@ class Heap {
 
   // Populates views (MADV_POPULATE_WRITE) of pages [first, first+n) for segments in mask.
   void populate(uint64_t first, uint64_t n, uint64_t seg_mask);
+  // Makes fresh pages [first, first+n) (SHARED, no copies, no pins) PRIVATE_ALL: populates
+  // every view and publishes the full bitmask. For mutable arenas and mutable page runs.
+  void privatize_fresh(uint64_t first, uint64_t n);
   // Drops the private copy of a page in one view (MADV_DONTNEED).
   void drop_copy(int seg, uint64_t page_index);
 

@@ -316,14 +316,7 @@ RawRef Tx::alloc_raw(size_t n, Hint hint, char** out) {
 #if STM_BARRIERS
     young_.push_back(Young{off, len, -1, mut});
     if (mut) {
-      heap_.populate(first, np, heap_.full_mask());
-      for (uint64_t p = first; p < first + np; ++p) {
-        PageMeta& m = heap_.page(p);
-        PageGuard g(m);
-        m.bitmask.store(heap_.full_mask(), std::memory_order_relaxed);
-        m.state.store(kPrivate, std::memory_order_release);
-      }
-      heap_.private_pages.fetch_add(int64_t(np) * heap_.nsegments());
+      heap_.privatize_fresh(first, np);
       for (uint64_t p = first; p < first + np; ++p) ensure_writable(p);
     } else {
       for (uint64_t p = first; p < first + np; ++p) pin(p);   // fresh pages: always succeeds
