@@ -61,11 +61,11 @@ void cmd_reset(CommandContext& ctx) {
     std::lock_guard<std::mutex> g(ctx.server.clients().lock());
     ctx.client.db = 0;
     ctx.client.name.clear();
-    ctx.client.resp = 2;  // CLIENT LIST reads it from other workers
+    ctx.client.resp = 2;  // CLIENT LIST reads these from other workers
+    ctx.client.no_evict = false;
   }
   ctx.out.set_resp(2);
   ctx.client.reply_mode = ReplyMode::kOn;
-  ctx.client.no_evict = false;
   ctx.out.add_simple_string("RESET");
 }
 
@@ -351,13 +351,14 @@ void cmd_client_reply(CommandContext& ctx) {
 }
 
 void cmd_client_no_evict(CommandContext& ctx) {
-  if (iequals(ctx.arg(2), "on")) {
-    ctx.client.no_evict = true;
-  } else if (iequals(ctx.arg(2), "off")) {
-    ctx.client.no_evict = false;
-  } else {
+  bool on = iequals(ctx.arg(2), "on");
+  if (!on && !iequals(ctx.arg(2), "off")) {
     ctx.reply_syntax_error();
     return;
+  }
+  {
+    std::lock_guard<std::mutex> g(ctx.server.clients().lock());  // CLIENT LIST reads it
+    ctx.client.no_evict = on;
   }
   ctx.out.add_ok();
 }

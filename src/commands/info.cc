@@ -177,7 +177,12 @@ void section_server(CommandContext& ctx, Lines& l) {
   l.add("uptime_in_seconds", uptime);
   l.add("uptime_in_days", uptime / 86400);
   l.add("hz", 10);
-  l.add("configured_hz", 10);
+  int64_t configured_hz;
+  {
+    std::lock_guard<std::mutex> g(s.config_lock());
+    configured_hz = s.config().hz;
+  }
+  l.add("configured_hz", configured_hz);
   l.add("lru_clock", (now_ms() / 1000) & ((1 << 24) - 1));
   l.add("executable", executable_path());
   l.add("config_file", "");
@@ -227,9 +232,16 @@ void section_memory(CommandContext& ctx, Lines& l) {
   l.add("used_memory_lua", 0);
   l.add("used_memory_scripts", 0);
   l.add("number_of_cached_scripts", 0);
-  l.add("maxmemory", 0);
-  l.add("maxmemory_human", "0B");
-  l.add("maxmemory_policy", "noeviction");
+  uint64_t maxmemory;
+  std::string policy;
+  {
+    std::lock_guard<std::mutex> g(ctx.server.config_lock());
+    maxmemory = ctx.server.config().maxmemory;
+    policy = ctx.server.config().maxmemory_policy;
+  }
+  l.add("maxmemory", maxmemory);
+  l.add("maxmemory_human", bytes_to_human(maxmemory));
+  l.add("maxmemory_policy", policy);
   snprintf(buf, sizeof(buf), "%.2f", used ? double(rss) / double(used) : 0.0);
   l.add("mem_fragmentation_ratio", buf);
   l.add("mem_fragmentation_bytes", static_cast<int64_t>(rss) - static_cast<int64_t>(used));
@@ -497,6 +509,16 @@ std::string build_info(CommandContext& ctx, std::span<const std::string_view> na
   return out;
 }
 
+// The flags field: Redis's letters for the states we have, in Redis's order (x for MULTI, b
+// for blocked, ... come with those features); "N" when none.
+static std::string client_flags(const ClientState& c) {
+  std::string f;
+  if (c.kill_requested.load(std::memory_order_relaxed)) f += 'A';  // CLIENT_CLOSE_ASAP
+  if (c.no_evict) f += 'e';
+  if (f.empty()) f = "N";
+  return f;
+}
+
 std::string client_info_line(const Server&, const ClientState& c, int64_t now) {
   uint64_t qbuf = c.qbuf.load(std::memory_order_relaxed);
   uint64_t omem = c.omem.load(std::memory_order_relaxed);
@@ -515,9 +537,10 @@ std::string client_info_line(const Server&, const ClientState& c, int64_t now) {
   num("fd", c.fd);
   field("name", c.name);
   num("age", (now - c.ctime_ms) / 1000 > 0 && c.ctime_ms > 0 ? (now - c.ctime_ms) / 1000 : 0);
-  int64_t idle = c.last_interaction_ms > 0 ? (now - c.last_interaction_ms) / 1000 : 0;
+  int64_t last = c.last_interaction_ms.load(std::memory_order_relaxed);
+  int64_t idle = last > 0 ? (now - last) / 1000 : 0;
   num("idle", idle > 0 ? idle : 0);
-  field("flags", "N");
+  field("flags", client_flags(c));
   num("db", c.db);
   num("sub", 0);
   num("psub", 0);
@@ -538,6 +561,8 @@ std::string client_info_line(const Server&, const ClientState& c, int64_t now) {
   field("user", "default");
   num("redir", -1);
   num("resp", c.resp);
+  field("lib-name", c.lib_name);  // Redis 7.2
+  field("lib-ver", c.lib_ver);
   num("worker", c.worker);
   return s;
 }

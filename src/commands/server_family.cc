@@ -67,24 +67,15 @@ void cmd_config_get(CommandContext& ctx) {
   }
 }
 
-// Options that need a restart (the listeners, threads and heap are set up once).
-bool immutable_option(std::string_view name) {
-  for (std::string_view n : {"daemonize", "databases", "workers", "heap-size", "port", "bind"}) {
-    if (iequals(n, name)) return true;
-  }
-  return false;
-}
-
+// Redis 7.0's configSetCommand: every name is checked (unknown, immutable, twice under any of
+// its names) before any value is applied; values are applied all or nothing.
 void cmd_config_set(CommandContext& ctx) {
   if (ctx.argc() % 2 != 0) {
     ctx.reply_arity_error();
     return;
   }
-  std::vector<std::string_view> names = config_option_names();
   for (size_t j = 2; j < ctx.argc(); j += 2) {
-    bool known = std::any_of(names.begin(), names.end(),
-                             [&](std::string_view n) { return iequals(n, ctx.arg(j)); });
-    if (!known) {
+    if (!config_option_canonical_name(ctx.arg(j))) {
       ctx.out.add_error("ERR Unknown option or number of arguments for CONFIG SET - '" +
                         std::string(ctx.arg(j)) + "'");
       return;
@@ -95,27 +86,32 @@ void cmd_config_set(CommandContext& ctx) {
                       "') - " + std::string(reason));
   };
   for (size_t j = 2; j < ctx.argc(); j += 2) {
+    if (config_option_immutable(ctx.arg(j))) {
+      fail(ctx.arg(j), "can't set immutable config");
+      return;
+    }
+    std::string_view canonical = *config_option_canonical_name(ctx.arg(j));
     for (size_t k = 2; k < j; k += 2) {
-      if (iequals(ctx.arg(k), ctx.arg(j))) {
+      if (*config_option_canonical_name(ctx.arg(k)) == canonical) {
         fail(ctx.arg(j), "duplicate parameter");
         return;
       }
-    }
-    if (immutable_option(ctx.arg(j))) {
-      fail(ctx.arg(j), "can't set immutable config");
-      return;
     }
   }
   std::lock_guard<std::mutex> g(ctx.server.config_lock());
   ServerConfig updated = ctx.server.config();
   for (size_t j = 2; j < ctx.argc(); j += 2) {
-    std::vector<std::string> args{std::string(ctx.arg(j + 1))};
-    if (std::optional<std::string> err = set_config_option(&updated, ctx.arg(j), args)) {
+    if (std::optional<std::string> err =
+            set_config_option_value(&updated, ctx.arg(j), ctx.arg(j + 1))) {
       fail(ctx.arg(j), *err);
       return;
     }
   }
-  ctx.server.config() = std::move(updated);
+  // Valid on the copy: apply to the live configuration option by option, so that only the
+  // options being set are written (readers of other options don't race with this write).
+  for (size_t j = 2; j < ctx.argc(); j += 2) {
+    set_config_option_value(&ctx.server.config(), ctx.arg(j), ctx.arg(j + 1));
+  }
   ctx.out.add_ok();
 }
 
@@ -226,7 +222,28 @@ void debug_object(CommandContext& ctx) {
   }
 }
 
+// enable-debug-command: "yes", or "local" and the client is on a loopback address (Redis's
+// allowProtectedAction).
+bool debug_allowed(CommandContext& ctx) {
+  std::string mode;
+  {
+    std::lock_guard<std::mutex> g(ctx.server.config_lock());
+    mode = ctx.server.config().enable_debug_command;
+  }
+  if (mode == "yes") return true;
+  if (mode != "local") return false;
+  std::string_view addr = ctx.client.addr;
+  return addr.starts_with("127.") || addr.starts_with("[::1]:");
+}
+
 void cmd_debug(CommandContext& ctx) {
+  if (!debug_allowed(ctx)) {
+    ctx.out.add_error(
+        "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
+        "you can run it from a local connection, otherwise you need to set this option in the "
+        "configuration file, and then restart the server.");
+    return;
+  }
   std::string_view sub = ctx.arg(1);
   if (iequals(sub, "help") && ctx.argc() == 2) {
     reply_help(

@@ -34,7 +34,21 @@ struct OptionDef {
   bool multi_arg;  // takes any number of arguments; others take exactly one
   SetFn set;
   GetFn get;
+  bool immutable = false;        // CONFIG SET refuses it
+  std::string_view canonical{};  // for an alias, the primary name; empty for a primary
 };
+
+// The same option under another name (Redis 7.0 keeps the ziplist names as aliases).
+OptionDef alias(std::string_view name, OptionDef primary) {
+  primary.canonical = primary.name;
+  primary.name = name;
+  return primary;
+}
+
+OptionDef immutable(OptionDef def) {
+  def.immutable = true;
+  return def;
+}
 
 bool equals_ignore_case(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -90,20 +104,78 @@ OptionDef integer_option(std::string_view name, T ServerConfig::*field, int64_t 
       [=](const ServerConfig& c) { return std::to_string(c.*field); }};
 }
 
-OptionDef memory_option(std::string_view name, int64_t ServerConfig::*field, int64_t min,
-                        int64_t max) {
+template <typename T>
+OptionDef memory_option(std::string_view name, T ServerConfig::*field, uint64_t min, uint64_t max) {
   return OptionDef{
       name, false,
       [=](ServerConfig* c, std::span<const std::string> args) -> std::optional<std::string> {
         std::optional<uint64_t> v = parse_memory(args[0]);
         if (!v) return "argument must be a memory value";
-        if (*v < static_cast<uint64_t>(min) || *v > static_cast<uint64_t>(max)) {
-          return range_error(min, max);
+        if (*v < min || *v > max) {
+          return "argument must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                 " inclusive";
         }
-        c->*field = static_cast<int64_t>(*v);
+        c->*field = static_cast<T>(*v);
         return std::nullopt;
       },
       [=](const ServerConfig& c) { return std::to_string(c.*field); }};
+}
+
+// An option whose value is one of a fixed list of words (case-insensitive; stored as listed).
+OptionDef enum_option(std::string_view name, std::string ServerConfig::*field,
+                      std::vector<std::string_view> values) {
+  return OptionDef{
+      name, false,
+      [=](ServerConfig* c, std::span<const std::string> args) -> std::optional<std::string> {
+        for (std::string_view v : values) {
+          if (equals_ignore_case(args[0], v)) {
+            c->*field = std::string(v);
+            return std::nullopt;
+          }
+        }
+        std::string msg = "argument(s) must be one of the following: ";
+        for (size_t i = 0; i < values.size(); i++) {
+          if (i > 0) msg += ", ";
+          msg += values[i];
+        }
+        return msg;
+      },
+      [=](const ServerConfig& c) { return c.*field; }};
+}
+
+// save: pairs "<seconds> <changes>" (seconds >= 1, changes >= 0, parsed as strtoll), or ""
+// (or no argument) for none. Redis 7.0's setConfigSaveOption.
+OptionDef save_option() {
+  return OptionDef{
+      "save", true,
+      [](ServerConfig* c, std::span<const std::string> args) -> std::optional<std::string> {
+        if (args.size() == 1 && args[0].empty()) args = {};
+        if (args.size() % 2 != 0) return "Invalid save parameters";
+        std::vector<SavePoint> points;
+        for (size_t j = 0; j < args.size(); j++) {
+          char* end = nullptr;
+          errno = 0;
+          long long v = std::strtoll(args[j].c_str(), &end, 10);
+          if (*end != '\0' || (j % 2 == 0 && v < 1) || (j % 2 == 1 && v < 0)) {
+            return "Invalid save parameters";
+          }
+          if (j % 2 == 0) {
+            points.push_back({v, 0});
+          } else {
+            points.back().changes = static_cast<int>(v);  // redis keeps changes in an int
+          }
+        }
+        c->save = std::move(points);
+        return std::nullopt;
+      },
+      [](const ServerConfig& c) {
+        std::string out;
+        for (const SavePoint& p : c.save) {
+          if (!out.empty()) out += ' ';
+          out += std::to_string(p.seconds) + " " + std::to_string(p.changes);
+        }
+        return out;
+      }};
 }
 
 OptionDef bool_option(std::string_view name, bool ServerConfig::*field) {
@@ -174,27 +246,176 @@ OptionDef bind_option() {
       }};
 }
 
+// appendonly: yes/no, but only "no" until AOF persistence exists.
+OptionDef appendonly_option() {
+  OptionDef def = bool_option("appendonly", &ServerConfig::appendonly);
+  SetFn check = def.set;
+  def.set = [check](ServerConfig* c,
+                    std::span<const std::string> args) -> std::optional<std::string> {
+    bool value = false;
+    {
+      ServerConfig scratch;
+      if (std::optional<std::string> e = check(&scratch, args)) return e;
+      value = scratch.appendonly;
+    }
+    if (value) return "AOF persistence is not supported yet";
+    c->appendonly = false;
+    return std::nullopt;
+  };
+  return def;
+}
+
+// requirepass: stored, but only "" until AUTH checks passwords (accepting a password that is
+// not enforced would leave a server open that its operator believes is protected).
+OptionDef requirepass_option() {
+  OptionDef def = string_option("requirepass", &ServerConfig::requirepass);
+  def.set = [](ServerConfig* c, std::span<const std::string> args) -> std::optional<std::string> {
+    if (!args[0].empty()) return "requirepass is not supported yet (AUTH accepts no passwords)";
+    c->requirepass.clear();
+    return std::nullopt;
+  };
+  return def;
+}
+
+// hz: any value 0..INT_MAX is accepted and clamped to 1..500, as Redis's updateHZ does.
+OptionDef hz_option() {
+  OptionDef def = integer_option("hz", &ServerConfig::hz, 0, INT_MAX);
+  SetFn parse = def.set;
+  def.set = [parse](ServerConfig* c,
+                    std::span<const std::string> args) -> std::optional<std::string> {
+    if (std::optional<std::string> e = parse(c, args)) return e;
+    c->hz = std::clamp<int64_t>(c->hz, 1, 500);
+    return std::nullopt;
+  };
+  return def;
+}
+
+struct NotifyLetter {
+  char letter;
+  int flag;
+};
+// Parse order (keyspaceEventsStringToFlags) and print order (keyspaceEventsFlagsToString) of
+// Redis 7.0: class letters, then K E m.
+constexpr NotifyLetter kNotifyClasses[] = {
+    {'g', kNotifyGeneric}, {'$', kNotifyString}, {'l', kNotifyList},    {'s', kNotifySet},
+    {'h', kNotifyHash},    {'z', kNotifyZset},   {'x', kNotifyExpired}, {'e', kNotifyEvicted},
+    {'t', kNotifyStream},  {'d', kNotifyModule}, {'n', kNotifyNew}};
+constexpr NotifyLetter kNotifyTargets[] = {
+    {'K', kNotifyKeyspace}, {'E', kNotifyKeyevent}, {'m', kNotifyKeyMiss}};
+
+OptionDef notify_option() {
+  return OptionDef{
+      "notify-keyspace-events", false,
+      [](ServerConfig* c, std::span<const std::string> args) -> std::optional<std::string> {
+        int flags = 0;
+        for (char ch : args[0]) {
+          int f = ch == 'A' ? kNotifyAll : 0;
+          for (const NotifyLetter& l : kNotifyClasses) f |= l.letter == ch ? l.flag : 0;
+          for (const NotifyLetter& l : kNotifyTargets) f |= l.letter == ch ? l.flag : 0;
+          if (f == 0) return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+          flags |= f;
+        }
+        c->notify_keyspace_events = flags;
+        return std::nullopt;
+      },
+      [](const ServerConfig& c) {
+        int flags = c.notify_keyspace_events;
+        std::string out;
+        if ((flags & kNotifyAll) == kNotifyAll) {
+          out += 'A';
+        } else {
+          for (const NotifyLetter& l : kNotifyClasses) {
+            if (flags & l.flag) out += l.letter;
+          }
+        }
+        for (const NotifyLetter& l : kNotifyTargets) {
+          if (flags & l.flag) out += l.letter;
+        }
+        return out;
+      }};
+}
+
 // The option table. Ranges are redis 7.0's where redis has the option.
 const std::vector<OptionDef>& options() {
   static const std::vector<OptionDef> table = {
-      bind_option(),
-      integer_option("port", &ServerConfig::port, 0, 65535),
+      // Listeners, threads, databases and the heap are set up once, at start-up.
+      immutable(bind_option()),
+      immutable(integer_option("port", &ServerConfig::port, 0, 65535)),
       integer_option("timeout", &ServerConfig::timeout, 0, INT_MAX),
       integer_option("tcp-keepalive", &ServerConfig::tcp_keepalive, 0, INT_MAX),
-      integer_option("workers", &ServerConfig::workers, 0, kMaxWorkers),
+      immutable(integer_option("workers", &ServerConfig::workers, 0, kMaxWorkers)),
       integer_option("maxclients", &ServerConfig::maxclients, 1, UINT_MAX),
-      integer_option("databases", &ServerConfig::databases, 1, INT_MAX),
-      bool_option("daemonize", &ServerConfig::daemonize),
+      immutable(integer_option("databases", &ServerConfig::databases, 1, INT_MAX)),
+      immutable(bool_option("daemonize", &ServerConfig::daemonize)),
       string_option("logfile", &ServerConfig::logfile),
       loglevel_option(),
       string_option("dir", &ServerConfig::dir),
-      memory_option("proto-max-bulk-len", &ServerConfig::proto_max_bulk_len, int64_t{1} << 20,
+      memory_option("proto-max-bulk-len", &ServerConfig::proto_max_bulk_len, uint64_t{1} << 20,
                     INT64_MAX),
       memory_option("client-query-buffer-limit", &ServerConfig::client_query_buffer_limit,
-                    int64_t{1} << 20, INT64_MAX),
-      memory_option("heap-size", &ServerConfig::heap_size, int64_t{1} << 20, int64_t{1} << 45),
+                    uint64_t{1} << 20, INT64_MAX),
+      immutable(memory_option("heap-size", &ServerConfig::heap_size, uint64_t{1} << 20,
+                              uint64_t{1} << 45)),
       integer_option("stm-inevitable-after", &ServerConfig::stm_inevitable_after, 0, 1000000),
       bool_option("stm-reshare", &ServerConfig::stm_reshare),
+      // Persistence.
+      save_option(),
+      appendonly_option(),
+      enum_option("appendfsync", &ServerConfig::appendfsync, {"everysec", "always", "no"}),
+      // Memory.
+      memory_option("maxmemory", &ServerConfig::maxmemory, 0, UINT64_MAX),
+      enum_option("maxmemory-policy", &ServerConfig::maxmemory_policy,
+                  {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
+                   "allkeys-lfu", "allkeys-random", "noeviction"}),
+      integer_option("maxmemory-samples", &ServerConfig::maxmemory_samples, 1, INT_MAX),
+      bool_option("lazyfree-lazy-eviction", &ServerConfig::lazyfree_lazy_eviction),
+      bool_option("lazyfree-lazy-expire", &ServerConfig::lazyfree_lazy_expire),
+      bool_option("lazyfree-lazy-server-del", &ServerConfig::lazyfree_lazy_server_del),
+      bool_option("lazyfree-lazy-user-del", &ServerConfig::lazyfree_lazy_user_del),
+      bool_option("lazyfree-lazy-user-flush", &ServerConfig::lazyfree_lazy_user_flush),
+      // Data types.
+      integer_option("list-max-listpack-size", &ServerConfig::list_max_listpack_size, INT_MIN,
+                     INT_MAX),
+      alias("list-max-ziplist-size",
+            integer_option("list-max-listpack-size", &ServerConfig::list_max_listpack_size, INT_MIN,
+                           INT_MAX)),
+      integer_option("list-compress-depth", &ServerConfig::list_compress_depth, 0, INT_MAX),
+      integer_option("hash-max-listpack-entries", &ServerConfig::hash_max_listpack_entries, 0,
+                     INT64_MAX),
+      alias("hash-max-ziplist-entries",
+            integer_option("hash-max-listpack-entries", &ServerConfig::hash_max_listpack_entries, 0,
+                           INT64_MAX)),
+      memory_option("hash-max-listpack-value", &ServerConfig::hash_max_listpack_value, 0,
+                    INT64_MAX),
+      alias("hash-max-ziplist-value",
+            memory_option("hash-max-listpack-value", &ServerConfig::hash_max_listpack_value, 0,
+                          INT64_MAX)),
+      integer_option("set-max-intset-entries", &ServerConfig::set_max_intset_entries, 0, INT64_MAX),
+      integer_option("set-max-listpack-entries", &ServerConfig::set_max_listpack_entries, 0,
+                     INT64_MAX),
+      memory_option("set-max-listpack-value", &ServerConfig::set_max_listpack_value, 0, INT64_MAX),
+      integer_option("zset-max-listpack-entries", &ServerConfig::zset_max_listpack_entries, 0,
+                     INT64_MAX),
+      alias("zset-max-ziplist-entries",
+            integer_option("zset-max-listpack-entries", &ServerConfig::zset_max_listpack_entries, 0,
+                           INT64_MAX)),
+      memory_option("zset-max-listpack-value", &ServerConfig::zset_max_listpack_value, 0,
+                    INT64_MAX),
+      alias("zset-max-ziplist-value",
+            memory_option("zset-max-listpack-value", &ServerConfig::zset_max_listpack_value, 0,
+                          INT64_MAX)),
+      // Server.
+      hz_option(),
+      integer_option("slowlog-log-slower-than", &ServerConfig::slowlog_log_slower_than, -1,
+                     INT64_MAX),
+      integer_option("slowlog-max-len", &ServerConfig::slowlog_max_len, 0, INT64_MAX),
+      integer_option("latency-monitor-threshold", &ServerConfig::latency_monitor_threshold, 0,
+                     INT64_MAX),
+      notify_option(),
+      requirepass_option(),
+      bool_option("protected-mode", &ServerConfig::protected_mode),
+      immutable(enum_option("enable-debug-command", &ServerConfig::enable_debug_command,
+                            {"no", "yes", "local"})),
   };
   return table;
 }
@@ -229,7 +450,35 @@ std::string_view trim(std::string_view s) {
   return s.substr(b, e - b + 1);
 }
 
-std::optional<ConfigError> load_text(std::string_view text, ServerConfig* config, int depth) {
+// What one load (a file with its includes and the command line) has seen so far.
+struct LoadState {
+  bool save_loaded = false;  // a save line was read: later ones add to it
+};
+
+// Applies one directive's arguments, as a config file line: a multi-argument option given one
+// non-empty argument has it split like a line; save lines after the first add their points.
+std::optional<std::string> apply_directive(const OptionDef& def, std::vector<std::string> args,
+                                           ServerConfig* config, LoadState* state) {
+  if (!def.multi_arg && args.size() != 1) return "wrong number of arguments";
+  if (def.multi_arg && args.size() == 1 && !args[0].empty()) {
+    std::optional<std::vector<std::string>> parts = split_config_args(args[0]);
+    if (!parts) return "Unbalanced quotes in configuration line";
+    args = std::move(*parts);
+  }
+  if (def.name != "save") return def.set(config, args);
+  std::vector<SavePoint> before = config->save;
+  if (std::optional<std::string> e = def.set(config, args)) return e;
+  bool clears = args.size() == 1 && args[0].empty();
+  if (state->save_loaded && !clears) {
+    before.insert(before.end(), config->save.begin(), config->save.end());
+    config->save = std::move(before);
+  }
+  state->save_loaded = true;
+  return std::nullopt;
+}
+
+std::optional<ConfigError> load_text(std::string_view text, ServerConfig* config, int depth,
+                                     LoadState* state) {
   int line_number = 0;
   size_t pos = 0;
   while (pos <= text.size()) {
@@ -253,13 +502,15 @@ std::optional<ConfigError> load_text(std::string_view text, ServerConfig* config
       if (depth >= kMaxIncludeDepth) return error("include nesting is too deep");
       std::string included;
       if (auto e = read_file(args[0], &included)) return e;
-      if (auto e = load_text(included, config, depth + 1)) return e;
+      if (auto e = load_text(included, config, depth + 1, state)) return e;
       continue;
     }
     const OptionDef* def = find_option(name);
     if (def == nullptr) return error("Bad directive or wrong number of arguments");
-    if (!def->multi_arg && args.size() != 1) return error("wrong number of arguments");
-    if (std::optional<std::string> e = def->set(config, args)) return error(std::move(*e));
+    std::vector<std::string> values(args.begin(), args.end());
+    if (std::optional<std::string> e = apply_directive(*def, std::move(values), config, state)) {
+      return error(std::move(*e));
+    }
   }
   return std::nullopt;
 }
@@ -321,11 +572,13 @@ std::optional<ConfigError> load_config(const CommandLine& cl, ServerConfig* conf
     text += '\n';
     text += cl.overrides;
   }
-  return load_text(text, config, 0);
+  LoadState state;
+  return load_text(text, config, 0, &state);
 }
 
 std::optional<ConfigError> load_config_from_string(std::string_view text, ServerConfig* config) {
-  return load_text(text, config, 0);
+  LoadState state;
+  return load_text(text, config, 0, &state);
 }
 
 std::string format_config_error(const ConfigError& error) {
@@ -342,10 +595,38 @@ std::optional<std::string> set_config_option(ServerConfig* config, std::string_v
   const OptionDef* def = find_option(name);
   if (def == nullptr) return "Unknown option or number of arguments for CONFIG SET";
   if (!def->multi_arg && args.size() != 1) return "wrong number of arguments";
-  ServerConfig copy = *config;
-  if (std::optional<std::string> e = def->set(&copy, args)) return e;
-  *config = std::move(copy);
-  return std::nullopt;
+  // Every setter validates before it writes its own field, and writes nothing else.
+  return def->set(config, args);
+}
+
+std::optional<std::string> set_config_option_value(ServerConfig* config, std::string_view name,
+                                                   std::string_view value) {
+  const OptionDef* def = find_option(name);
+  if (def == nullptr || !def->multi_arg) {
+    std::vector<std::string> one{std::string(value)};
+    return set_config_option(config, name, one);
+  }
+  // sdssplitlen(value, " "): "" gives no arguments, "a  b" gives "a", "", "b".
+  std::vector<std::string> args;
+  for (size_t pos = 0; !value.empty() && pos <= value.size();) {
+    size_t sp = value.find(' ', pos);
+    if (sp == std::string_view::npos) sp = value.size();
+    args.emplace_back(value.substr(pos, sp - pos));
+    pos = sp + 1;
+  }
+  // Every setter validates before it writes its own field, and writes nothing else.
+  return def->set(config, args);
+}
+
+std::optional<std::string_view> config_option_canonical_name(std::string_view name) {
+  const OptionDef* def = find_option(name);
+  if (def == nullptr) return std::nullopt;
+  return def->canonical.empty() ? def->name : def->canonical;
+}
+
+bool config_option_immutable(std::string_view name) {
+  const OptionDef* def = find_option(name);
+  return def != nullptr && def->immutable;
 }
 
 std::optional<std::string> get_config_option(const ServerConfig& config, std::string_view name) {

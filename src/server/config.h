@@ -4,7 +4,10 @@
 // Text format (as redis.conf): one directive per line, `name arg...`; names are case-insensitive;
 // blank lines and lines starting with '#' are skipped; arguments are split like redis's
 // sdssplitargs ("double quotes" with \n \xHH escapes, 'single quotes'). A later directive
-// overrides an earlier one. `include path` reads another file at that point.
+// overrides an earlier one, except `save`: the save lines of a load accumulate, as in redis.conf
+// (`save ""` clears them). An option that takes several arguments (save, bind) given one
+// non-empty argument has it split like a line ("3600 1 300 100"). `include path` reads another
+// file at that point.
 //
 // Command line (as redis-server): `stmkv-server [configfile] [-] [--name value...]`. Options after
 // the file are appended to its text as `name value` lines, so they override it; `-` reads more
@@ -23,6 +26,33 @@
 namespace stmkv {
 
 enum class LogLevel { kDebug, kVerbose, kNotice, kWarning };
+
+// One `save <seconds> <changes>` point: snapshot after seconds if at least changes writes.
+struct SavePoint {
+  int64_t seconds = 0;
+  int64_t changes = 0;
+  bool operator==(const SavePoint&) const = default;
+};
+
+// Redis's keyspace notification classes (notify-keyspace-events letters).
+enum NotifyFlags : int {
+  kNotifyKeyspace = 1 << 0,  // K
+  kNotifyKeyevent = 1 << 1,  // E
+  kNotifyGeneric = 1 << 2,   // g
+  kNotifyString = 1 << 3,    // $
+  kNotifyList = 1 << 4,      // l
+  kNotifySet = 1 << 5,       // s
+  kNotifyHash = 1 << 6,      // h
+  kNotifyZset = 1 << 7,      // z
+  kNotifyExpired = 1 << 8,   // x
+  kNotifyEvicted = 1 << 9,   // e
+  kNotifyStream = 1 << 10,   // t
+  kNotifyKeyMiss = 1 << 11,  // m (not part of A)
+  kNotifyModule = 1 << 12,   // d
+  kNotifyNew = 1 << 13,      // n (not part of A)
+  kNotifyAll = kNotifyGeneric | kNotifyString | kNotifyList | kNotifySet | kNotifyHash |
+               kNotifyZset | kNotifyExpired | kNotifyEvicted | kNotifyStream | kNotifyModule,  // A
+};
 
 // Every setting of the server. The defaults are those of conf/stmkv.conf.
 struct ServerConfig {
@@ -47,6 +77,38 @@ struct ServerConfig {
   int64_t heap_size = int64_t{16} << 30;  // heap address space, bytes (sparse)
   int64_t stm_inevitable_after = 8;       // aborts before a transaction runs inevitable
   bool stm_reshare = true;                // re-share cold private pages
+  // --- Persistence (stored only: there is no RDB or AOF yet) ---
+  std::vector<SavePoint> save = {{3600, 1}, {300, 100}, {60, 10000}};
+  bool appendonly = false;               // only "no" is accepted until AOF exists
+  std::string appendfsync = "everysec";  // always | everysec | no
+  // --- Memory (stored only: no eviction yet) ---
+  uint64_t maxmemory = 0;                       // bytes; 0 = no limit
+  std::string maxmemory_policy = "noeviction";  // noeviction, allkeys-lru, ... (CONFIG SET list)
+  int64_t maxmemory_samples = 5;
+  bool lazyfree_lazy_eviction = false;
+  bool lazyfree_lazy_expire = false;
+  bool lazyfree_lazy_server_del = false;
+  bool lazyfree_lazy_user_del = false;
+  bool lazyfree_lazy_user_flush = false;
+  // --- Data types: compact-encoding thresholds (Redis 7.0's names and defaults) ---
+  int64_t list_max_listpack_size = -2;  // >0: entries per node; -1..-5: 4k..64k bytes per node
+  int64_t list_compress_depth = 0;      // uncompressed nodes at each end; 0 = none compressed
+  int64_t hash_max_listpack_entries = 512;
+  int64_t hash_max_listpack_value = 64;  // bytes
+  int64_t set_max_intset_entries = 512;
+  int64_t set_max_listpack_entries = 128;  // Redis 7.2
+  int64_t set_max_listpack_value = 64;     // Redis 7.2; bytes
+  int64_t zset_max_listpack_entries = 128;
+  int64_t zset_max_listpack_value = 64;  // bytes
+  // --- Server ---
+  int64_t hz = 10;                           // background task frequency, clamped to 1..500
+  int64_t slowlog_log_slower_than = 10000;   // microseconds; -1 = off (stored only)
+  int64_t slowlog_max_len = 128;             // (stored only)
+  int64_t latency_monitor_threshold = 0;     // milliseconds; 0 = off (stored only)
+  int notify_keyspace_events = 0;            // kNotify* bits (stored only)
+  std::string requirepass;                   // only "" is accepted until AUTH exists
+  bool protected_mode = true;                // (stored only)
+  std::string enable_debug_command = "yes";  // no | yes | local: who may run DEBUG
 };
 
 // The most worker threads the engine supports (segments of one heap).
@@ -89,11 +151,24 @@ std::string format_config_error(const ConfigError& error);
 std::optional<std::string> set_config_option(ServerConfig* config, std::string_view name,
                                              std::span<const std::string> args);
 
+// CONFIG SET's form: value is one string; options taking several arguments (save, bind) split
+// it on single spaces as Redis 7.0 does. Same result and errors as set_config_option.
+std::optional<std::string> set_config_option_value(ServerConfig* config, std::string_view name,
+                                                   std::string_view value);
+
+// The primary name of an option given its name or an alias (list-max-ziplist-size ->
+// list-max-listpack-size), case-insensitively; nullopt for an unknown name.
+std::optional<std::string_view> config_option_canonical_name(std::string_view name);
+
+// Whether CONFIG SET refuses the option ("can't set immutable config"): it is read at start-up
+// only. False for unknown names.
+bool config_option_immutable(std::string_view name);
+
 // The value of one option as CONFIG GET prints it (sizes in bytes, booleans yes/no); nullopt for
 // an unknown name.
 std::optional<std::string> get_config_option(const ServerConfig& config, std::string_view name);
 
-// The names of all options, in table order.
+// The names of all options, aliases included (as CONFIG GET * lists them), in table order.
 std::vector<std::string_view> config_option_names();
 
 // Splits one configuration line into arguments like redis's sdssplitargs. Returns nullopt when

@@ -121,6 +121,26 @@ TEST(LoadConfig, DefaultsMatchShippedFile) {
   loaded.heap_size = 1 << 21;
   loaded.stm_inevitable_after = 1;
   loaded.stm_reshare = false;
+  loaded.save = {{1, 1}};
+  loaded.appendfsync = "always";
+  loaded.maxmemory = 1;
+  loaded.maxmemory_policy = "allkeys-lru";
+  loaded.maxmemory_samples = 1;
+  loaded.lazyfree_lazy_eviction = loaded.lazyfree_lazy_expire = true;
+  loaded.lazyfree_lazy_server_del = loaded.lazyfree_lazy_user_del = true;
+  loaded.lazyfree_lazy_user_flush = true;
+  loaded.list_max_listpack_size = 1;
+  loaded.list_compress_depth = 1;
+  loaded.hash_max_listpack_entries = loaded.hash_max_listpack_value = 1;
+  loaded.set_max_intset_entries = loaded.set_max_listpack_entries = 1;
+  loaded.set_max_listpack_value = 1;
+  loaded.zset_max_listpack_entries = loaded.zset_max_listpack_value = 1;
+  loaded.hz = 1;
+  loaded.slowlog_log_slower_than = loaded.slowlog_max_len = 1;
+  loaded.latency_monitor_threshold = 1;
+  loaded.notify_keyspace_events = kNotifyAll;
+  loaded.protected_mode = false;
+  loaded.enable_debug_command = "no";
 
   CommandLine cl;
   cl.config_file = path;
@@ -348,12 +368,200 @@ TEST(ConfigOption, SetAndGet) {
 
 TEST(ConfigOption, NamesAreUniqueAndGettable) {
   std::vector<std::string_view> names = config_option_names();
-  EXPECT_EQ(names.size(), 16u);
+  EXPECT_EQ(names.size(), 49u);
   ServerConfig c;
   for (size_t i = 0; i < names.size(); i++) {
     EXPECT_TRUE(get_config_option(c, names[i]).has_value()) << names[i];
     for (size_t j = i + 1; j < names.size(); j++) EXPECT_NE(names[i], names[j]);
   }
+}
+
+// Defaults of the options Redis clients query, as redis-server 7.0.15's CONFIG GET prints them.
+TEST(ConfigOption, RedisDefaults) {
+  ServerConfig c;
+  const std::vector<std::pair<std::string, std::string>> kDefaults = {
+      {"save", "3600 1 300 100 60 10000"},
+      {"appendonly", "no"},
+      {"appendfsync", "everysec"},
+      {"maxmemory", "0"},
+      {"maxmemory-policy", "noeviction"},
+      {"maxmemory-samples", "5"},
+      {"hz", "10"},
+      {"lazyfree-lazy-eviction", "no"},
+      {"lazyfree-lazy-expire", "no"},
+      {"lazyfree-lazy-server-del", "no"},
+      {"lazyfree-lazy-user-del", "no"},
+      {"lazyfree-lazy-user-flush", "no"},
+      {"list-max-listpack-size", "-2"},
+      {"list-max-ziplist-size", "-2"},
+      {"list-compress-depth", "0"},
+      {"hash-max-listpack-entries", "512"},
+      {"hash-max-ziplist-entries", "512"},
+      {"hash-max-listpack-value", "64"},
+      {"hash-max-ziplist-value", "64"},
+      {"set-max-intset-entries", "512"},
+      {"set-max-listpack-entries", "128"},
+      {"set-max-listpack-value", "64"},
+      {"zset-max-listpack-entries", "128"},
+      {"zset-max-ziplist-entries", "128"},
+      {"zset-max-listpack-value", "64"},
+      {"zset-max-ziplist-value", "64"},
+      {"loglevel", "notice"},
+      {"slowlog-log-slower-than", "10000"},
+      {"slowlog-max-len", "128"},
+      {"latency-monitor-threshold", "0"},
+      {"notify-keyspace-events", ""},
+      {"requirepass", ""},
+      {"protected-mode", "yes"},
+  };
+  for (const auto& [name, value] : kDefaults) EXPECT_EQ(get_config_option(c, name), value) << name;
+}
+
+// CONFIG SET errors as redis-server 7.0.15 words them (the part after " - ").
+TEST(ConfigOption, ValidationAsRedis) {
+  ServerConfig c;
+  auto set = [&](std::string_view name, std::string_view value) {
+    return set_config_option_value(&c, name, value);
+  };
+  EXPECT_EQ(set("maxmemory", "abc"), "argument must be a memory value");
+  EXPECT_EQ(set("maxmemory", "-1"), "argument must be a memory value");
+  EXPECT_EQ(set("maxmemory", "10mb"), std::nullopt);
+  EXPECT_EQ(c.maxmemory, 10u << 20);
+  EXPECT_EQ(get_config_option(c, "maxmemory"), "10485760");
+  EXPECT_EQ(set("maxmemory", "18446744073709551615"), std::nullopt);
+  EXPECT_EQ(set("maxmemory-policy", "foo"),
+            "argument(s) must be one of the following: volatile-lru, volatile-lfu, "
+            "volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction");
+  EXPECT_EQ(set("maxmemory-policy", "ALLKEYS-LRU"), std::nullopt);
+  EXPECT_EQ(get_config_option(c, "maxmemory-policy"), "allkeys-lru");
+  EXPECT_EQ(set("appendfsync", "foo"),
+            "argument(s) must be one of the following: everysec, always, no");
+  EXPECT_EQ(set("appendfsync", "ALWAYS"), std::nullopt);
+  EXPECT_EQ(get_config_option(c, "appendfsync"), "always");
+  EXPECT_EQ(set("appendonly", "maybe"), "argument must be 'yes' or 'no'");
+  EXPECT_EQ(set("appendonly", "no"), std::nullopt);
+  EXPECT_EQ(set("maxmemory-samples", "0"), "argument must be between 1 and 2147483647 inclusive");
+  EXPECT_EQ(set("lazyfree-lazy-expire", "x"), "argument must be 'yes' or 'no'");
+  EXPECT_EQ(set("lazyfree-lazy-expire", "yes"), std::nullopt);
+  EXPECT_TRUE(c.lazyfree_lazy_expire);
+  EXPECT_EQ(set("list-max-ziplist-size", "abc"), "argument couldn't be parsed into an integer");
+  EXPECT_EQ(set("list-max-listpack-size", "99999999999"),
+            "argument must be between -2147483648 and 2147483647 inclusive");
+  EXPECT_EQ(set("list-compress-depth", "-1"),
+            "argument must be between 0 and 2147483647 inclusive");
+  EXPECT_EQ(set("hash-max-listpack-entries", "-1"),
+            "argument must be between 0 and 9223372036854775807 inclusive");
+  EXPECT_EQ(set("hash-max-listpack-value", "-5"), "argument must be a memory value");
+  EXPECT_EQ(set("hash-max-ziplist-value", "1mb"), std::nullopt);
+  EXPECT_EQ(get_config_option(c, "hash-max-listpack-value"), "1048576");
+  EXPECT_EQ(set("set-max-intset-entries", "-1"),
+            "argument must be between 0 and 9223372036854775807 inclusive");
+  EXPECT_EQ(set("slowlog-log-slower-than", "-2"),
+            "argument must be between -1 and 9223372036854775807 inclusive");
+  EXPECT_EQ(set("slowlog-log-slower-than", "-1"), std::nullopt);
+  EXPECT_EQ(set("slowlog-max-len", "-1"),
+            "argument must be between 0 and 9223372036854775807 inclusive");
+  EXPECT_EQ(set("latency-monitor-threshold", "-1"),
+            "argument must be between 0 and 9223372036854775807 inclusive");
+  EXPECT_EQ(set("loglevel", "foo"),
+            "argument(s) must be one of the following: debug, verbose, notice, warning");
+  EXPECT_EQ(set("protected-mode", "maybe"), "argument must be 'yes' or 'no'");
+  EXPECT_EQ(set("enable-debug-command", "foo"),
+            "argument(s) must be one of the following: no, yes, local");
+  // Ours: what is not implemented is refused rather than silently ignored.
+  EXPECT_EQ(set("appendonly", "yes"), "AOF persistence is not supported yet");
+  EXPECT_FALSE(c.appendonly);
+  EXPECT_TRUE(set("requirepass", "secret").has_value());
+  EXPECT_EQ(set("requirepass", ""), std::nullopt);
+}
+
+TEST(ConfigOption, HzIsClamped) {
+  ServerConfig c;
+  EXPECT_EQ(set_config_option_value(&c, "hz", "1000"), std::nullopt);
+  EXPECT_EQ(get_config_option(c, "hz"), "500");
+  EXPECT_EQ(set_config_option_value(&c, "hz", "0"), std::nullopt);
+  EXPECT_EQ(get_config_option(c, "hz"), "1");
+  EXPECT_EQ(set_config_option_value(&c, "hz", "-1"),
+            "argument must be between 0 and 2147483647 inclusive");
+  ASSERT_EQ(load("hz 1000\n", &c), std::nullopt);
+  EXPECT_EQ(c.hz, 500);
+}
+
+// notify-keyspace-events prints its classes in Redis's canonical order.
+TEST(ConfigOption, NotifyKeyspaceEvents) {
+  ServerConfig c;
+  const std::vector<std::pair<std::string, std::string>> kCases = {{"g$lshzxetd", "A"},
+                                                                   {"g$lshzxet", "g$lshzxet"},
+                                                                   {"A", "A"},
+                                                                   {"AKEmn", "AKEm"},
+                                                                   {"nmdtKExe$", "$xetdnKEm"},
+                                                                   {"", ""},
+                                                                   {"Ax", "A"},
+                                                                   {"KEA", "AKE"},
+                                                                   {"Ex", "xE"}};
+  for (const auto& [in, out] : kCases) {
+    EXPECT_EQ(set_config_option_value(&c, "notify-keyspace-events", in), std::nullopt) << in;
+    EXPECT_EQ(get_config_option(c, "notify-keyspace-events"), out) << in;
+  }
+  EXPECT_EQ(set_config_option_value(&c, "notify-keyspace-events", "Q"),
+            "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+  EXPECT_EQ(get_config_option(c, "notify-keyspace-events"), "xE");
+}
+
+TEST(ConfigOption, SaveAsConfigSet) {
+  ServerConfig c;
+  for (const char* bad : {"abc", "1 2 3", "10", "10,1", "-1 1", "0 1", "10  1", " 10 1", "10 -1"}) {
+    EXPECT_EQ(set_config_option_value(&c, "save", bad), "Invalid save parameters") << bad;
+  }
+  EXPECT_EQ(get_config_option(c, "save"), "3600 1 300 100 60 10000");
+  EXPECT_EQ(set_config_option_value(&c, "save", "+10 1"), std::nullopt);
+  EXPECT_EQ(get_config_option(c, "save"), "10 1");
+  EXPECT_EQ(set_config_option_value(&c, "save", "100 1 200 2"), std::nullopt);
+  EXPECT_EQ(c.save, (std::vector<SavePoint>{{100, 1}, {200, 2}}));
+  EXPECT_EQ(set_config_option_value(&c, "save", ""), std::nullopt);
+  EXPECT_EQ(get_config_option(c, "save"), "");
+}
+
+// In a file, save lines add up (redis.conf's three save lines); save "" clears them.
+TEST(LoadConfig, SaveLinesAccumulate) {
+  ServerConfig c;
+  ASSERT_EQ(load("save 900 1\nsave 300 10\n", &c), std::nullopt);
+  EXPECT_EQ(get_config_option(c, "save"), "900 1 300 10");
+  ASSERT_EQ(load("save 900 1\nsave \"\"\n", &c), std::nullopt);
+  EXPECT_EQ(get_config_option(c, "save"), "");
+  ASSERT_EQ(load("save \"\"\nsave 60 5\n", &c), std::nullopt);
+  EXPECT_EQ(get_config_option(c, "save"), "60 5");
+  // A new load starts over; one quoted argument is split (--save "3600 1 300 100").
+  ASSERT_EQ(load_args({"--save", "3600 1 300 100"}, &c), std::nullopt);
+  EXPECT_EQ(get_config_option(c, "save"), "3600 1 300 100");
+  ASSERT_EQ(load_args({"--save"}, &c), std::nullopt);
+  EXPECT_EQ(get_config_option(c, "save"), "");
+  std::optional<ConfigError> e = load("save 10\n", &c);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->message, "Invalid save parameters");
+  e = load("appendonly yes\n", &c);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->message, "AOF persistence is not supported yet");
+  // bind given as one argument is split the same way.
+  ASSERT_EQ(load_args({"--bind", "127.0.0.1 ::1"}, &c), std::nullopt);
+  EXPECT_EQ(c.bind, (std::vector<std::string>{"127.0.0.1", "::1"}));
+}
+
+TEST(ConfigOption, AliasesAndImmutables) {
+  EXPECT_EQ(config_option_canonical_name("LIST-MAX-ZIPLIST-SIZE"), "list-max-listpack-size");
+  EXPECT_EQ(config_option_canonical_name("hash-max-ziplist-entries"), "hash-max-listpack-entries");
+  EXPECT_EQ(config_option_canonical_name("zset-max-ziplist-value"), "zset-max-listpack-value");
+  EXPECT_EQ(config_option_canonical_name("timeout"), "timeout");
+  EXPECT_EQ(config_option_canonical_name("nope"), std::nullopt);
+  ServerConfig c;
+  EXPECT_EQ(set_config_option_value(&c, "zset-max-ziplist-entries", "7"), std::nullopt);
+  EXPECT_EQ(get_config_option(c, "zset-max-listpack-entries"), "7");
+  for (const char* name :
+       {"port", "bind", "databases", "workers", "heap-size", "daemonize", "enable-debug-command"}) {
+    EXPECT_TRUE(config_option_immutable(name)) << name;
+  }
+  EXPECT_FALSE(config_option_immutable("timeout"));
+  EXPECT_FALSE(config_option_immutable("nope"));
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // the dispatcher; expected replies are redis-server 7.0.15's.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "harness.h"
 
 namespace {
@@ -149,10 +151,10 @@ TEST(ConnectionFamily, ClientListAndInfo) {
   }
   ASSERT_EQ(lines.size(), 3u);
   const std::vector<std::string> kNames = {
-      "id",        "addr", "laddr", "fd",   "name",  "age",  "idle",      "flags",
-      "db",        "sub",  "psub",  "ssub", "multi", "qbuf", "qbuf-free", "argv-mem",
-      "multi-mem", "rbs",  "rbp",   "obl",  "oll",   "omem", "tot-mem",   "events",
-      "cmd",       "user", "redir", "resp", "worker"};
+      "id",        "addr", "laddr", "fd",   "name",     "age",     "idle",      "flags",
+      "db",        "sub",  "psub",  "ssub", "multi",    "qbuf",    "qbuf-free", "argv-mem",
+      "multi-mem", "rbs",  "rbp",   "obl",  "oll",      "omem",    "tot-mem",   "events",
+      "cmd",       "user", "redir", "resp", "lib-name", "lib-ver", "worker"};
   auto f0 = fields(lines[0]);
   ASSERT_EQ(f0.size(), kNames.size());
   for (size_t i = 0; i < kNames.size(); ++i) EXPECT_EQ(f0[i].first, kNames[i]);
@@ -160,11 +162,13 @@ TEST(ConnectionFamily, ClientListAndInfo) {
   EXPECT_EQ(f0[1].second, "127.0.0.1:40000");
   EXPECT_EQ(f0[24].second, "client|list");
   EXPECT_EQ(f0[25].second, "default");
-  EXPECT_EQ(f0[28].second, "0");
+  EXPECT_EQ(f0[7].second, "N");   // flags
+  EXPECT_EQ(f0[29].second, "");   // lib-name
+  EXPECT_EQ(f0[30].second, "0");  // worker
   auto f1 = fields(lines[1]);
   EXPECT_EQ(f1[4].second, "second");
   EXPECT_EQ(f1[24].second, "client|setname");
-  EXPECT_EQ(f1[28].second, "1");
+  EXPECT_EQ(f1[30].second, "1");
   EXPECT_EQ(fields(lines[2])[24].second, "NULL");
 
   std::string info = bulk_payload(h.run({"CLIENT", "INFO"}, 1));
@@ -239,6 +243,41 @@ TEST(ConnectionFamily, ClientReplyNoEvictSetinfo) {
   EXPECT_EQ(h.run({"CLIENT", "SETINFO", "lib-name", "a b"}),
             error("ERR lib-name cannot contain spaces, newlines or special characters."));
   EXPECT_EQ(h.run({"CLIENT", "SETINFO", "foo", "bar"}), error("ERR Unrecognized option 'foo'"));
+}
+
+// Fields of CLIENT INFO by name.
+std::map<std::string, std::string> client_info(Harness& h, int client = 0) {
+  std::string line = bulk_payload(h.run({"CLIENT", "INFO"}, client));
+  std::map<std::string, std::string> m;
+  for (auto& [k, v] : fields(line.substr(0, line.size() - 1))) m[k] = v;
+  return m;
+}
+
+// Redis 7.0's flag letters: "e" for NO-EVICT, "N" when no flag is set; 7.2's lib-name/lib-ver
+// fields after resp.
+TEST(ConnectionFamily, ClientFlagsAndLibInfo) {
+  Harness h(1, 2);
+  EXPECT_EQ(client_info(h)["flags"], "N");
+  EXPECT_EQ(h.run({"CLIENT", "NO-EVICT", "on"}), kOk);
+  EXPECT_EQ(client_info(h)["flags"], "e");
+  std::string list =
+      bulk_payload(h.run({"CLIENT", "LIST", "ID", std::to_string(h.client(0).id)}, 1));
+  EXPECT_NE(list.find(" flags=e "), std::string::npos) << list;
+  EXPECT_EQ(h.run({"CLIENT", "NO-EVICT", "off"}), kOk);
+  EXPECT_EQ(client_info(h)["flags"], "N");
+  EXPECT_EQ(h.run({"CLIENT", "NO-EVICT", "on"}), kOk);
+  EXPECT_EQ(h.run({"RESET"}), "+RESET\r\n");
+  EXPECT_EQ(client_info(h)["flags"], "N");
+  // A client being killed shows A (close ASAP) until its worker closes it.
+  h.client(1).kill_requested.store(true);
+  list = bulk_payload(h.run({"CLIENT", "LIST", "ID", std::to_string(h.client(1).id)}));
+  EXPECT_NE(list.find(" flags=A "), std::string::npos) << list;
+
+  EXPECT_EQ(h.run({"CLIENT", "SETINFO", "LIB-NAME", "mylib"}), kOk);
+  EXPECT_EQ(h.run({"CLIENT", "SETINFO", "LIB-VER", "1.2.3"}), kOk);
+  std::string info = bulk_payload(h.run({"CLIENT", "INFO"}));
+  EXPECT_NE(info.find(" resp=2 lib-name=mylib lib-ver=1.2.3 worker=0\n"), std::string::npos)
+      << info;
 }
 
 }  // namespace

@@ -232,6 +232,71 @@ TEST(ServerFamily, Debug) {
   EXPECT_EQ(h.run({"DEBUG", "HELP"}).substr(0, 1), "*");
 }
 
+// enable-debug-command: DEBUG is refused with Redis's message unless "yes", or "local" from a
+// loopback address (the harness's clients are 127.0.0.1).
+TEST(ServerFamily, DebugEnabledByConfig) {
+  const std::string kRefused = error(
+      "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
+      "you can run it from a local connection, otherwise you need to set this option in the "
+      "configuration file, and then restart the server.");
+  Harness h;
+  EXPECT_EQ(h.run({"CONFIG", "SET", "enable-debug-command", "no"}),
+            error("ERR CONFIG SET failed (possibly related to argument 'enable-debug-command') - "
+                  "can't set immutable config"));
+  h.server().config().enable_debug_command = "no";
+  EXPECT_EQ(h.run({"DEBUG", "SLEEP", "0"}), kRefused);
+  h.server().config().enable_debug_command = "local";
+  EXPECT_EQ(h.run({"DEBUG", "SLEEP", "0"}), kOk);
+  h.client(0).addr = "10.1.2.3:4000";
+  EXPECT_EQ(h.run({"DEBUG", "SLEEP", "0"}), kRefused);
+  h.server().config().enable_debug_command = "yes";
+  EXPECT_EQ(h.run({"DEBUG", "SLEEP", "0"}), kOk);
+}
+
+// The options redis-benchmark and other clients query, as redis-server 7.0.15 answers.
+TEST(ServerFamily, ConfigClientOptions) {
+  Harness h;
+  auto pair = [](std::string_view k, std::string_view v) { return "*2\r\n" + bulk(k) + bulk(v); };
+  EXPECT_EQ(h.run({"CONFIG", "GET", "save"}), pair("save", "3600 1 300 100 60 10000"));
+  EXPECT_EQ(h.run({"CONFIG", "GET", "appendonly"}), pair("appendonly", "no"));
+  // An alias is answered under the name asked for; a pattern matches both names.
+  EXPECT_EQ(h.run({"CONFIG", "GET", "list-max-ziplist-size"}), pair("list-max-ziplist-size", "-2"));
+  EXPECT_EQ(h.run({"CONFIG", "GET", "list-max-*"}), "*4\r\n" + bulk("list-max-listpack-size") +
+                                                        bulk("-2") + bulk("list-max-ziplist-size") +
+                                                        bulk("-2"));
+  EXPECT_EQ(h.run({"CONFIG", "SET", "list-max-ziplist-size", "5"}), kOk);
+  EXPECT_EQ(h.server().config().list_max_listpack_size, 5);
+  EXPECT_EQ(h.run({"CONFIG", "SET", "list-max-listpack-size", "1", "list-max-ziplist-size", "2"}),
+            error("ERR CONFIG SET failed (possibly related to argument 'list-max-ziplist-size') - "
+                  "duplicate parameter"));
+  EXPECT_EQ(h.run({"CONFIG", "SET", "maxmemory", "abc"}),
+            error("ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument "
+                  "must be a memory value"));
+  EXPECT_EQ(h.run({"CONFIG", "SET", "maxmemory", "1gb", "maxmemory-policy", "allkeys-lru"}), kOk);
+  EXPECT_EQ(h.run({"CONFIG", "GET", "maxmemory"}), pair("maxmemory", "1073741824"));
+  std::string info = bulk_payload(h.run({"INFO", "memory"}));
+  EXPECT_NE(info.find("\r\nmaxmemory:1073741824\r\nmaxmemory_human:1.00G\r\n"
+                      "maxmemory_policy:allkeys-lru\r\n"),
+            std::string::npos)
+      << info;
+  // save takes its pairs in one value, split on spaces.
+  EXPECT_EQ(h.run({"CONFIG", "SET", "save", "100 1 200 2"}), kOk);
+  EXPECT_EQ(h.run({"CONFIG", "GET", "save"}), pair("save", "100 1 200 2"));
+  EXPECT_EQ(h.run({"CONFIG", "SET", "save", "10"}),
+            error("ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save "
+                  "parameters"));
+  EXPECT_EQ(h.run({"CONFIG", "SET", "save", ""}), kOk);
+  EXPECT_EQ(h.run({"CONFIG", "GET", "save"}), pair("save", ""));
+  EXPECT_EQ(h.run({"CONFIG", "SET", "appendonly", "yes"}),
+            error("ERR CONFIG SET failed (possibly related to argument 'appendonly') - AOF "
+                  "persistence is not supported yet"));
+  EXPECT_EQ(h.run({"CONFIG", "SET", "notify-keyspace-events", "KEA"}), kOk);
+  EXPECT_EQ(h.run({"CONFIG", "GET", "notify-keyspace-events"}),
+            pair("notify-keyspace-events", "AKE"));
+  EXPECT_EQ(h.run({"CONFIG", "SET", "hz", "1000"}), kOk);
+  EXPECT_EQ(h.run({"CONFIG", "GET", "hz"}), pair("hz", "500"));
+}
+
 TEST(ServerFamily, Memory) {
   Harness h;
   h.run({"SET", "k", "hello"});
