@@ -201,7 +201,7 @@ void section_clients(CommandContext& ctx, Lines& l) {
   l.add("maxclients", maxclients);
   l.add("client_recent_max_input_buffer", 0);
   l.add("client_recent_max_output_buffer", 0);
-  l.add("blocked_clients", 0);
+  l.add("blocked_clients", ctx.server.blocking.blocked_clients());
   l.add("tracking_clients", 0);
   l.add("clients_in_timeout_table", 0);
 }

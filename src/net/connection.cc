@@ -45,6 +45,11 @@ struct Connection {
   bool reading = false;
   bool closing = false;       // uv_close called; freed in its callback
   bool close_when_drained = false;  // QUIT, protocol error, CLIENT KILL of itself
+  // Blocked on keys (client.blocked): the command to re-run when woken, its registration and
+  // its timeout timer (heap-allocated, closed on unblock; null when it waits forever).
+  std::vector<std::string> blocked_argv;
+  Waiter waiter;
+  uv_timer_t* block_timer = nullptr;
   Connection* prev = nullptr;
   Connection* next = nullptr;
 
@@ -75,12 +80,28 @@ void unlink(WorkerLoop& w, Connection* c) {
 
 void on_closed(uv_handle_t* h) { delete static_cast<Connection*>(h->data); }
 
+void on_timer_closed(uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); }
+
+// Leaves the blocked state: deregisters the waiter and drops the timeout timer.
+void end_block(Connection* c) {
+  if (!c->client.blocked.load(std::memory_order_relaxed)) return;
+  c->w->server->blocking.remove(&c->waiter);
+  c->client.blocked.store(false, std::memory_order_relaxed);
+  if (c->block_timer != nullptr) {
+    uv_timer_stop(c->block_timer);
+    uv_close(reinterpret_cast<uv_handle_t*>(c->block_timer), on_timer_closed);
+    c->block_timer = nullptr;
+  }
+  c->blocked_argv.clear();
+}
+
 // Closes the connection now (pending writes are cancelled). Safe to call twice; c stays valid
 // until the loop runs the close callback.
 void close_connection(Connection* c) {
   if (c->closing) return;
   c->closing = true;
   WorkerLoop& w = *c->w;
+  end_block(c);
   unlink(w, c);
   if (c->registered) {
     w.server->clients().remove(&c->client);
@@ -196,6 +217,79 @@ void flush(Connection* c) {
   if (c->close_when_drained && c->pending_output == 0) close_connection(c);
 }
 
+void process_input(Connection* c);
+void flush(Connection* c);
+
+// Unblocks c after its timeout: replies the null of its command and resumes its input.
+void on_block_timeout(uv_timer_t* t) {
+  auto* c = static_cast<Connection*>(t->data);
+  if (c->closing || !c->client.blocked.load(std::memory_order_relaxed)) return;
+  end_block(c);
+  c->out.set_resp(c->client.resp);
+  if (c->client.reply_mode == ReplyMode::kOn) {
+    if (c->client.block_null_array) {
+      c->out.add_null_array();
+    } else {
+      c->out.add_null();
+    }
+  }
+  process_input(c);  // the commands that arrived meanwhile; flushes
+}
+
+// The blocking command just run found no data: register c as a waiter on its keys and stop
+// executing its input until it is served or times out (server/blocking.h).
+void begin_block(Connection* c, const protocol::CommandArgs& args) {
+  WorkerLoop& w = *c->w;
+  ClientState& client = c->client;
+  client.block_pending = false;
+  c->blocked_argv.clear();
+  for (size_t i = 0; i < args.size(); ++i) c->blocked_argv.emplace_back(args[i]);
+  c->waiter.client_id = client.id;
+  c->waiter.worker = w.index;
+  c->waiter.db = client.db;
+  c->waiter.keys = std::move(client.block_keys);
+  client.block_keys.clear();
+  c->waiter.owner = c;
+  client.blocked.store(true, std::memory_order_relaxed);
+  w.server->blocking.add(&c->waiter);
+  if (client.block_timeout_ms > 0) {
+    c->block_timer = new uv_timer_t;
+    uv_timer_init(&w.loop, c->block_timer);
+    c->block_timer->data = c;
+    uv_timer_start(c->block_timer, on_block_timeout, static_cast<uint64_t>(client.block_timeout_ms),
+                   0);
+  }
+  // A push that committed after the command's transaction but before add() signalled nobody:
+  // look again (through the normal wake-up path, so FIFO order holds).
+  for (const std::string& k : c->waiter.keys) w.server->blocking.signal(c->waiter.db, k);
+}
+
+// Re-runs the command of a woken blocked client: served (reply, unblock, resume its input,
+// pass the turn to the next waiter) or still without data (stays blocked in its place).
+void retry_blocked(Connection* c) {
+  WorkerLoop& w = *c->w;
+  ClientState& client = c->client;
+  std::vector<std::string> argv = c->blocked_argv;
+  w.argv.clear();
+  for (const std::string& a : argv) w.argv.push_back(a);
+  c->out.set_resp(client.resp);
+  size_t mark = c->out.size();
+  client.block_retry = true;
+  execute_command(*w.ctx, client, std::span<const std::string_view>(w.argv), c->out);
+  client.block_retry = false;
+  if (client.block_pending) {
+    client.block_pending = false;
+    client.block_keys.clear();
+    return;
+  }
+  std::vector<std::string> keys = c->waiter.keys;
+  int db = c->waiter.db;
+  end_block(c);
+  if (client.reply_mode != ReplyMode::kOn) c->out.truncate(mark);
+  for (const std::string& k : keys) w.server->blocking.signal(db, k);
+  process_input(c);
+}
+
 // Runs one parsed command and applies the client's reply mode (CLIENT REPLY OFF|SKIP).
 void run_command(Connection* c, const protocol::CommandArgs& args) {
   WorkerLoop& w = *c->w;
@@ -215,6 +309,7 @@ void run_command(Connection* c, const protocol::CommandArgs& args) {
   if (client.close_after_reply || client.kill_requested.load(std::memory_order_relaxed)) {
     c->close_when_drained = true;
   }
+  if (client.block_pending) begin_block(c, args);
 }
 
 // Runs every complete command that c's parser holds, then writes the replies.
@@ -222,6 +317,7 @@ void process_input(Connection* c) {
   WorkerLoop& w = *c->w;
   while (!c->close_when_drained && !c->closing) {
     if (w.server->shutdown_requested()) break;
+    if (c->client.blocked.load(std::memory_order_relaxed)) break;  // until served or timed out
     if (c->pending_output > kMaxPendingOutput) break;  // resumed from on_written
     protocol::RequestParser::Status st = c->parser.next();
     if (st == protocol::RequestParser::Status::kCommand) {
@@ -342,8 +438,20 @@ void close_killed_connections(WorkerLoop& w) {
 void close_idle_connections(WorkerLoop& w, int64_t now, int64_t timeout_ms) {
   for (Connection* c = w.connections; c != nullptr;) {
     Connection* next = c->next;
-    if (now - c->client.last_interaction_ms > timeout_ms) close_connection(c);
+    // As Redis, a blocked client is not idle (its own timeout applies).
+    if (now - c->client.last_interaction_ms > timeout_ms &&
+        !c->client.blocked.load(std::memory_order_relaxed)) {
+      close_connection(c);
+    }
     c = next;
+  }
+}
+
+void serve_blocked_clients(WorkerLoop& w) {
+  for (Waiter* wt : w.server->blocking.take_ready(w.index)) {
+    auto* c = static_cast<Connection*>(wt->owner);
+    if (c->closing || !c->client.blocked.load(std::memory_order_relaxed)) continue;
+    retry_blocked(c);
   }
 }
 

@@ -79,6 +79,7 @@ void on_wake(uv_async_t* h) {
     return;
   }
   close_killed_connections(w);
+  serve_blocked_clients(w);
 }
 
 void on_cron(uv_timer_t* h) {
@@ -258,6 +259,7 @@ void Network::start() {
   server_.wake_worker = [this](int i) {
     if (i >= 0 && i < static_cast<int>(loops_.size())) loops_[i]->wake();
   };
+  server_.blocking.set_waker(server_.wake_worker);
   for (auto& w : loops_) {
     WorkerLoop* p = w.get();
     p->thread = std::thread([p] { run_loop(*p); });
@@ -272,7 +274,10 @@ void Network::join() {
       joined = true;
     }
   }
-  if (joined) server_.wake_worker = nullptr;
+  if (joined) {
+    server_.blocking.set_waker(nullptr);
+    server_.wake_worker = nullptr;
+  }
 }
 
 }  // namespace stmkv::net

@@ -59,5 +59,7 @@ void on_new_connection(uv_stream_t* listener, int status);  // listener->data = 
 void close_killed_connections(WorkerLoop& w);
 void close_idle_connections(WorkerLoop& w, int64_t now_ms, int64_t timeout_ms);
 void close_all_connections(WorkerLoop& w);
+// Re-runs the commands of this worker's blocked clients whose keys were signalled.
+void serve_blocked_clients(WorkerLoop& w);
 
 }  // namespace stmkv::net

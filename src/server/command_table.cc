@@ -42,6 +42,7 @@ const CommandTable& CommandTable::instance() {
     register_server_family(*t);
     register_keys_family(*t);
     register_string_family(*t);
+    register_list_family(*t);
     return t;
   }();
   return *table;

@@ -46,5 +46,6 @@ void register_connection_family(CommandTable& table);
 void register_server_family(CommandTable& table);
 void register_keys_family(CommandTable& table);
 void register_string_family(CommandTable& table);
+void register_list_family(CommandTable& table);
 
 }  // namespace stmkv
