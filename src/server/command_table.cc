@@ -43,6 +43,7 @@ const CommandTable& CommandTable::instance() {
     register_keys_family(*t);
     register_string_family(*t);
     register_list_family(*t);
+    register_zset_family(*t);
     return t;
   }();
   return *table;

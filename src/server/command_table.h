@@ -47,5 +47,6 @@ void register_server_family(CommandTable& table);
 void register_keys_family(CommandTable& table);
 void register_string_family(CommandTable& table);
 void register_list_family(CommandTable& table);
+void register_zset_family(CommandTable& table);
 
 }  // namespace stmkv
