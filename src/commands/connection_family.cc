@@ -57,6 +57,7 @@ void cmd_quit(CommandContext& ctx) {
 }
 
 void cmd_reset(CommandContext& ctx) {
+  multi_discard(ctx.client);  // leaves MULTI, unwatches
   {
     std::lock_guard<std::mutex> g(ctx.server.clients().lock());
     ctx.client.db = 0;

@@ -143,6 +143,9 @@ class CommandContext {
   int misses = 0;
 
   stm::Tx* tx_ = nullptr;    // set by the dispatcher
+  // True while the command runs as part of EXEC: blocking commands must not block there (they
+  // answer as if their timeout had expired, as in Redis).
+  bool in_exec = false;
 };
 
 }  // namespace stmkv

@@ -42,8 +42,9 @@ const CommandTable& CommandTable::instance() {
     register_server_family(*t);
     register_keys_family(*t);
     register_string_family(*t);
-    register_list_family(*t);
-    register_zset_family(*t);
+    register_multi_family(*t);
+    register_stm_family(*t);
+    register_slowlog_family(*t);
     return t;
   }();
   return *table;

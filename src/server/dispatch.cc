@@ -4,6 +4,9 @@
 #include <new>
 #include <string>
 
+#include "server/conflicts.h"
+#include "server/multi.h"
+
 namespace stmkv {
 
 void CommandContext::reply_arity_error() {
@@ -42,6 +45,7 @@ void execute_command(WorkerContext& worker, ClientState& client,
   const CommandSpec* spec = server.commands().find(argv[0]);
   if (spec == nullptr) {
     reply_unknown_command(argv, out);
+    multi_flag_error(client);
     return;
   }
   // A container dispatches to its subcommand; one with its own handler (COMMAND) runs that
@@ -49,6 +53,7 @@ void execute_command(WorkerContext& worker, ClientState& client,
   if (!spec->subcommands.empty() && (spec->handler == nullptr || argv.size() >= 2)) {
     if (argv.size() < 2) {
       out.add_error("ERR wrong number of arguments for '" + spec->full_name + "' command");
+      multi_flag_error(client);
       return;
     }
     const CommandSpec* sub = CommandTable::find_sub(*spec, argv[1]);
@@ -57,6 +62,7 @@ void execute_command(WorkerContext& worker, ClientState& client,
       msg.append(argv[1].substr(0, 128));
       msg += "'. Try " + upper(spec->name) + " HELP.";
       out.add_error(msg);
+      multi_flag_error(client);
       return;
     }
     spec = sub;
@@ -65,6 +71,12 @@ void execute_command(WorkerContext& worker, ClientState& client,
   if (!arity_ok(*spec, argv.size())) {
     CommandCounters::bump(counters.rejected_calls);
     out.add_error("ERR wrong number of arguments for '" + spec->full_name + "' command");
+    multi_flag_error(client);
+    return;
+  }
+  // Between MULTI and EXEC, commands are queued (EXEC runs them as one transaction).
+  if (client.multi.active && multi_queues(*spec)) {
+    multi_queue(client, *spec, argv, out);
     return;
   }
   {
@@ -75,12 +87,16 @@ void execute_command(WorkerContext& worker, ClientState& client,
   CommandContext ctx(server, worker, client, argv, out, start / 1000);
   ctx.spec = spec;
   size_t mark = out.size();
+  int attempts = 1;
   try {
     if (spec->flags & kCmdTx) {
       worker.stm->atomically([&](stm::Tx& tx) {
         out.truncate(mark);
         ctx.hits = ctx.misses = 0;
         ctx.tx_ = &tx;
+        attempts = tx.attempt();
+        // Names the transaction in conflict reports ("INCR counter"), computed on conflict.
+        tx.set_label_fn(command_conflict_label, &ctx);
         spec->handler(ctx);
       });
       ctx.tx_ = nullptr;
@@ -93,10 +109,34 @@ void execute_command(WorkerContext& worker, ClientState& client,
   }
   if (ctx.hits != 0) CommandCounters::bump(worker.keyspace_hits, ctx.hits);
   if (ctx.misses != 0) CommandCounters::bump(worker.keyspace_misses, ctx.misses);
+  int64_t duration = now_us() - start;
   CommandCounters::bump(counters.calls);
-  CommandCounters::bump(counters.usec, uint64_t(now_us() - start));
+  CommandCounters::bump(counters.usec, uint64_t(duration));
   if (out.size() > mark && out.view()[mark] == '-') CommandCounters::bump(counters.failed_calls);
   CommandCounters::bump(worker.commands_processed);
+  // The slow log follows slowlog-* (read again after CONFIG SET, in or out of a block).
+  if (!server.slowlog.configured() || spec->full_name == "config|set" ||
+      spec->full_name == "exec") {
+    sync_slowlog_config(server);
+  }
+  if ((spec->flags & kCmdSkipSlowlog) == 0 && server.slowlog.is_slow(duration)) {
+    std::string name;
+    {
+      std::lock_guard<std::mutex> g(server.clients().lock());
+      name = client.name;
+    }
+    server.slowlog.push(argv, start, duration, uint64_t(attempts - 1), client.addr, name);
+  }
+}
+
+void sync_slowlog_config(Server& server) {
+  int64_t slower_than, max_len;
+  {
+    std::lock_guard<std::mutex> g(server.config_lock());
+    slower_than = server.config().slowlog_log_slower_than;
+    max_len = server.config().slowlog_max_len;
+  }
+  server.slowlog.configure(slower_than, max_len);
 }
 
 }  // namespace stmkv

@@ -17,4 +17,8 @@ namespace stmkv {
 void execute_command(WorkerContext& worker, ClientState& client,
                      std::span<const std::string_view> argv, protocol::ReplyWriter& out);
 
+// Reads slowlog-log-slower-than and slowlog-max-len into the server's SlowLog (done by
+// execute_command at the first command and after CONFIG SET).
+void sync_slowlog_config(Server& server);
+
 }  // namespace stmkv

@@ -13,10 +13,11 @@
 #include <unordered_map>
 #include <vector>
 
-#include "server/blocking.h"
 #include "server/client.h"
 #include "server/command_table.h"
 #include "server/config.h"
+#include "server/conflicts.h"
+#include "server/slowlog.h"
 #include "stm/stm.h"
 
 namespace stmkv {
@@ -51,6 +52,13 @@ struct WorkerContext {
   uint64_t expire_cursor = 0;                     // active expiry: next database (worker-private)
   std::vector<uint64_t> expire_cursors;           // per database: next bucket (maintenance)
   void* loop = nullptr;                           // the worker's uv_loop_t (net layer)
+  ConflictTracker conflicts;                      // STM CONFLICTS: aborts by key
+  // EXEC figures (STM STATS): blocks committed, their retries, and the interval of the last
+  // one's committed attempt (microseconds since the epoch).
+  std::atomic<uint64_t> execs{0};
+  std::atomic<uint64_t> exec_retries{0};
+  std::atomic<int64_t> last_exec_start_us{0};
+  std::atomic<int64_t> last_exec_end_us{0};
 };
 
 // Every connected client, for CLIENT LIST / KILL / INFO clients.
@@ -103,13 +111,12 @@ class Server {
   bool shutdown_requested() const { return shutdown_.load(std::memory_order_acquire); }
   // Installed by the net layer: wakes worker i's loop (it then looks at kill flags, shutdown).
   std::function<void(int)> wake_worker;
-  // Clients blocked on keys (BLPOP and friends) and their wake-ups.
-  BlockingRegistry blocking;
 
   // DEBUG SET-ACTIVE-EXPIRE: whether the active expiry cycle runs.
   std::atomic<bool> active_expire_enabled{true};
   std::atomic<uint64_t> total_connections_received{0};
   std::atomic<uint64_t> rejected_connections{0};
+  SlowLog slowlog;   // SLOWLOG
 
  private:
   ServerConfig config_;
