@@ -12,6 +12,7 @@
 #include <string>
 
 #include "server/multi.h"
+#include <vector>
 
 namespace stmkv {
 
@@ -43,6 +44,14 @@ struct ClientState {
   bool close_after_reply = false;   // QUIT, protocol errors
   // Set by any thread (CLIENT KILL); the owning worker closes the connection.
   std::atomic<bool> kill_requested{false};
+
+  // Blocking commands (server/blocking.h). Owner only, except `blocked`.
+  bool block_pending = false;        // set when a blocking command commits without data
+  std::vector<std::string> block_keys;
+  int64_t block_timeout_ms = 0;      // relative; 0 = forever
+  bool block_null_array = true;      // the timeout reply: null array, else null bulk string
+  bool block_retry = false;          // re-running the command of a woken blocked client
+  std::atomic<bool> blocked{false};  // waiting on keys (CLIENT LIST flags=b)
 
   // Output/input sizes for CLIENT LIST (maintained by the connection).
   std::atomic<uint64_t> qbuf{0};

@@ -45,6 +45,8 @@ const CommandTable& CommandTable::instance() {
     register_multi_family(*t);
     register_stm_family(*t);
     register_slowlog_family(*t);
+    register_list_family(*t);
+    register_zset_family(*t);
     return t;
   }();
   return *table;

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "server/blocking.h"
 #include "server/client.h"
 #include "server/command_table.h"
 #include "server/config.h"
@@ -111,6 +112,8 @@ class Server {
   bool shutdown_requested() const { return shutdown_.load(std::memory_order_acquire); }
   // Installed by the net layer: wakes worker i's loop (it then looks at kill flags, shutdown).
   std::function<void(int)> wake_worker;
+  // Clients blocked on keys (BLPOP and friends) and their wake-ups.
+  BlockingRegistry blocking;
 
   // DEBUG SET-ACTIVE-EXPIRE: whether the active expiry cycle runs.
   std::atomic<bool> active_expire_enabled{true};
