@@ -19,6 +19,7 @@ constexpr size_t kExpiresOff = offsetof(DbRoot, expires);
 
 ValueFreer g_freers[8] = {};
 ValueCopier g_copiers[8] = {};
+ValueStamper g_stampers[8] = {};
 
 Ref<Bucket> bucket_at(RawRef table, uint64_t i) {
   return Ref<Bucket>(table.offset() + sizeof(TableHeader) + i * sizeof(Bucket));
@@ -72,6 +73,22 @@ RawRef copy_value(stm::Tx& tx, ObjType type, RawRef value) {
   if (value.is_null()) return value;
   if (ValueCopier f = g_copiers[static_cast<int>(type)]; f != nullptr) return f(tx, value);
   return make_str(tx, str_view(tx, value));
+}
+
+void register_value_stamper(ObjType type, ValueStamper fn) {
+  g_stampers[static_cast<int>(type)] = fn;
+}
+
+uint64_t Db::watch_stamp(Ref<Entry> e) {
+  const Entry& en = read(e);
+  uint64_t v = en.version;
+  ValueStamper f = g_stampers[en.type & 7];
+  if (f == nullptr || en.value.is_null()) return v;
+  // Mixed so that a new version with a new value cannot cancel out a stamp difference.
+  v ^= v >> 33;
+  v *= 0xff51afd7ed558ccdull;
+  v ^= v >> 33;
+  return v + f(tx_, en.value);
 }
 
 uint64_t key_hash(std::string_view key) {

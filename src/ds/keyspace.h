@@ -31,6 +31,11 @@ void register_value_freer(ObjType type, ValueFreer fn);
 stm::RawRef copy_value(stm::Tx& tx, ObjType type, stm::RawRef value);
 using ValueCopier = stm::RawRef (*)(stm::Tx& tx, stm::RawRef value);
 void register_value_copier(ObjType type, ValueCopier fn);
+// A stamp of the in-place writes to a value (collections whose writes do not replace the value
+// object nor bump Entry::version, so that writers of different elements do not conflict);
+// types without a stamper have none (0). Registered at start-up.
+using ValueStamper = uint64_t (*)(stm::Tx& tx, stm::RawRef value);
+void register_value_stamper(ObjType type, ValueStamper fn);
 
 class Db {
  public:
@@ -59,6 +64,9 @@ class Db {
   // Marks the entry modified (bumps its version) without changing it: for in-place collection
   // writes.
   void touch_write(stm::Ref<Entry> e);
+  // WATCH's modification stamp of an entry: changes whenever the entry is written (version) or
+  // its value is written in place (the type's ValueStamper).
+  uint64_t watch_stamp(stm::Ref<Entry> e);
 
   // Deletes key if it is live. Returns whether it was.
   bool remove(std::string_view key);

@@ -42,6 +42,8 @@ const CommandTable& CommandTable::instance() {
     register_server_family(*t);
     register_keys_family(*t);
     register_string_family(*t);
+    register_hash_family(*t);
+    register_set_family(*t);
     register_multi_family(*t);
     register_stm_family(*t);
     register_slowlog_family(*t);

@@ -46,6 +46,8 @@ void register_connection_family(CommandTable& table);
 void register_server_family(CommandTable& table);
 void register_keys_family(CommandTable& table);
 void register_string_family(CommandTable& table);
+void register_hash_family(CommandTable& table);
+void register_set_family(CommandTable& table);
 void register_multi_family(CommandTable& table);
 void register_stm_family(CommandTable& table);
 void register_slowlog_family(CommandTable& table);

@@ -147,7 +147,7 @@ void multi_cmd_watch(CommandContext& ctx) {
   keys.reserve(ctx.argc() - 1);
   for (size_t i = 1; i < ctx.argc(); ++i) {
     stm::Ref<Entry> e = db.find(ctx.arg(i));
-    keys.push_back({dbi, std::string(ctx.arg(i)), e.is_null() ? 0 : db.read(e).version});
+    keys.push_back({dbi, std::string(ctx.arg(i)), e.is_null() ? 0 : db.watch_stamp(e)});
   }
   // A key already watched keeps its first stamp (Redis ignores a second WATCH of it).
   ctx.tx().on_commit([&client = ctx.client, keys = std::move(keys)]() mutable {
@@ -218,7 +218,7 @@ void multi_cmd_exec(CommandContext& ctx) {
     for (const WatchedKey& w : watched) {
       Db db(tx, w.db, ctx.now_ms);
       stm::Ref<Entry> e = db.find(w.key);
-      if ((e.is_null() ? 0 : db.read(e).version) != w.version) {
+      if ((e.is_null() ? 0 : db.watch_stamp(e)) != w.version) {
         watch_failed = true;
         return;
       }
