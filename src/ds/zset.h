@@ -56,6 +56,8 @@ struct LexRange {
   LexBound min, max;
   bool value_gte_min(std::string_view v) const;
   bool value_lte_max(std::string_view v) const;
+  // min > max, or min == max with an exclusive end (Redis's zslIsInLexRange first test).
+  bool empty() const;
 };
 
 // One element as returned by the iteration functions.
