@@ -192,9 +192,8 @@ int64_t set_add(CommandContext& ctx, Db& db, Ref<Entry> e, std::string_view key,
     return added;
   }
   Members members = v.is_null() ? Members() : set_members(tx, v);
+  members.reserve(members.size() + add.size());  // before views of its strings are taken
   std::unordered_set<std::string_view> seen(members.begin(), members.end());
-  size_t before = members.size();
-  members.reserve(before + add.size());
   std::vector<std::string_view> fresh;
   for (std::string_view m : add) {
     if (seen.insert(m).second) fresh.push_back(m);

@@ -70,6 +70,9 @@ TEST(SetFamily, AddRemMembers) {
   EXPECT_EQ(h.run({"SREM", "s", "2"}), integer(0));
   EXPECT_EQ(h.run({"SCARD", "s"}), integer(0));
   EXPECT_EQ(h.run({"SMEMBERS", "s"}), "*0\r\n");
+  EXPECT_EQ(h.run({"SADD", "t", "1", "x", "3"}), integer(3));
+  EXPECT_EQ(h.run({"SADD", "t", "1", "2", "3", "x", "2"}), integer(1));  // old members again
+  EXPECT_EQ(h.run({"SCARD", "t"}), integer(4));
   EXPECT_EQ(h.run({"SADD", "i", "012"}), integer(1));  // not a canonical integer
   EXPECT_EQ(h.run({"OBJECT", "ENCODING", "i"}), bulk("hashtable"));
   EXPECT_EQ(h.run({"SADD", "n", "-5", "9223372036854775807", "-9223372036854775808"}), integer(3));
