@@ -437,6 +437,10 @@ void cmd_hrandfield(CommandContext& ctx) {
       ctx.reply_syntax_error();
       return;
     }
+    if (withvalues && (l < -LLONG_MAX / 2 || l > LLONG_MAX / 2)) {  // the reply would overflow
+      ctx.out.add_error("ERR value is out of range");
+      return;
+    }
   }
   Db db = client_db(ctx);
   bool wrong;

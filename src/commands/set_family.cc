@@ -422,8 +422,10 @@ void cmd_srandmember(CommandContext& ctx) {
     for (uint64_t i = 0; i < count; ++i) ctx.out.add_bulk(set_random(tx, v, rng));
     return;
   }
-  if (count >= uint64_t(set_size(tx, v))) {  // CASE 2: the whole set (a set reply)
-    reply_members(ctx, set_members(tx, v));
+  if (count >= uint64_t(set_size(tx, v))) {  // CASE 2: the whole set (an array, as 7.0.15)
+    Members all = set_members(tx, v);
+    ctx.out.add_array_len(all.size());
+    for (const std::string& m : all) ctx.out.add_bulk(m);
     return;
   }
   Members ms = random_distinct(tx, v, count, rng);

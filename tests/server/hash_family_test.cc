@@ -122,6 +122,9 @@ TEST(HashFamily, Errors) {
   EXPECT_EQ(h.run({"HRANDFIELD", "h", "-9223372036854775808"}),
             error("ERR value is out of range, value must between -9223372036854775807 and "
                   "9223372036854775807"));
+  EXPECT_EQ(h.run({"HRANDFIELD", "nokey", "4611686018427387904", "WITHVALUES"}),
+            error("ERR value is out of range"));
+  EXPECT_EQ(h.run({"HRANDFIELD", "s", "4611686018427387903", "WITHVALUES"}), kWrongType);
   EXPECT_EQ(h.run({"HSCAN", "h", "x"}), error("ERR invalid cursor"));
   EXPECT_EQ(h.run({"HSCAN", "h", "0", "count", "0"}), error("ERR syntax error"));
   EXPECT_EQ(h.run({"HSCAN", "h", "0", "type", "string"}), error("ERR syntax error"));

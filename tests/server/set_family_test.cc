@@ -274,3 +274,22 @@ TEST(SetFamily, ConcurrentAddRem) {
 }
 
 }  // namespace
+
+namespace {
+
+using namespace stmkv_test;
+
+// RESP3 reply types as redis 7.0.15 sends them: sets for SMEMBERS/SINTER/SPOP count, arrays for
+// SRANDMEMBER count (even for the whole set) and SMISMEMBER.
+TEST(SetFamily, Resp3Types) {
+  Harness h;
+  h.client(0).resp = 3;
+  EXPECT_EQ(h.run({"SADD", "s", "1", "2"}), integer(2));
+  EXPECT_EQ(h.run({"SMEMBERS", "s"}), "~2\r\n" + bulk("1") + bulk("2"));
+  EXPECT_EQ(h.run({"SRANDMEMBER", "s", "5"}), "*2\r\n" + bulk("1") + bulk("2"));
+  EXPECT_EQ(h.run({"SPOP", "nokey", "2"}), "~0\r\n");
+  EXPECT_EQ(h.run({"SMISMEMBER", "s", "1", "9"}), "*2\r\n:1\r\n:0\r\n");
+  EXPECT_EQ(h.run({"SPOP", "s", "5"}), "~2\r\n" + bulk("1") + bulk("2"));
+}
+
+}  // namespace
