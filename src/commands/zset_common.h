@@ -60,7 +60,7 @@ class ElemReply {
   size_t n_ = 0;
 };
 
-void register_zset_range_family(CommandTable& t);   // zset_range_family.cc
-void register_zset_setop_family(CommandTable& t);   // zset_setop_family.cc
+void register_zset_range_family(CommandTable& t);  // zset_range_family.cc
+void register_zset_setop_family(CommandTable& t);  // zset_setop_family.cc
 
 }  // namespace stmkv

@@ -8,17 +8,16 @@
 #include <cstdlib>
 #include <random>
 #include <span>
-#include <unordered_map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "commands/match.h"
 #include "commands/zset_common.h"
 #include "protocol/number_format.h"
+#include "server/blocking.h"
 #include "server/client.h"
 #include "server/server.h"
-
-#include "server/blocking.h"
 
 namespace stmkv {
 
@@ -112,8 +111,7 @@ bool parse_lex_range(std::string_view min, std::string_view max, LexRange* r) {
         b->exclusive = s[0] == '(';
         b->value = s.substr(1);
         return true;
-      default:
-        return false;
+      default: return false;
     }
   };
   return one(min, &r->min) && one(max, &r->max);
@@ -136,13 +134,20 @@ void zadd_generic(CommandContext& ctx, int flags) {
   size_t idx = 2;
   for (; idx < ctx.argc(); ++idx) {
     std::string_view o = ctx.arg(idx);
-    if (iequals(o, "nx")) flags |= kZAddNx;
-    else if (iequals(o, "xx")) flags |= kZAddXx;
-    else if (iequals(o, "ch")) ch = true;
-    else if (iequals(o, "incr")) flags |= kZAddIncr;
-    else if (iequals(o, "gt")) flags |= kZAddGt;
-    else if (iequals(o, "lt")) flags |= kZAddLt;
-    else break;
+    if (iequals(o, "nx"))
+      flags |= kZAddNx;
+    else if (iequals(o, "xx"))
+      flags |= kZAddXx;
+    else if (iequals(o, "ch"))
+      ch = true;
+    else if (iequals(o, "incr"))
+      flags |= kZAddIncr;
+    else if (iequals(o, "gt"))
+      flags |= kZAddGt;
+    else if (iequals(o, "lt"))
+      flags |= kZAddLt;
+    else
+      break;
   }
   size_t elements = ctx.argc() - idx;
   if (elements % 2 != 0 || elements == 0) {
@@ -177,8 +182,10 @@ void zadd_generic(CommandContext& ctx, int flags) {
   double newscore = 0;
   if (!z) {
     if (xx) {
-      if (incr) ctx.out.add_null();
-      else ctx.out.add_integer(0);
+      if (incr)
+        ctx.out.add_null();
+      else
+        ctx.out.add_integer(0);
       return;
     }
     z.emplace(ZSet::create(ctx.tx(), ctx.arg(idx + 1).size(), zset_limits(ctx)));
@@ -203,8 +210,10 @@ void zadd_generic(CommandContext& ctx, int flags) {
     return;
   }
   if (incr) {
-    if (processed) ctx.out.add_double(newscore);
-    else ctx.out.add_null();
+    if (processed)
+      ctx.out.add_double(newscore);
+    else
+      ctx.out.add_null();
   } else {
     ctx.out.add_integer(ch ? added + updated : added);
   }
@@ -314,9 +323,8 @@ void pop_elements(CommandContext& ctx, Db& db, Ref<Entry> e, std::string_view ke
   uint64_t n = std::min<uint64_t>(size, static_cast<uint64_t>(count));
   std::vector<std::pair<std::string, double>> popped;
   popped.reserve(n);
-  z.range_by_rank(0, n - 1, max, [&](const ZElem& el) {
-    popped.emplace_back(std::string(el.member), el.score);
-  });
+  z.range_by_rank(0, n - 1, max,
+                  [&](const ZElem& el) { popped.emplace_back(std::string(el.member), el.score); });
   for (auto& p : popped) z.remove(p.first);
   store_zset(db, e, key, z);
   ctx.out.add_array_len(nested ? popped.size() : 2 * popped.size());
@@ -361,15 +369,15 @@ void cmd_zpopmax(CommandContext& ctx) { zpop_generic(ctx, true); }
 // Tries keys in order; pops from the first non-empty zset: replies [key, member, score]
 // (single) or [key, [[member, score]...]] (mpop). Returns false when every key is empty (no
 // reply written) or after replying an error. *err tells which.
-bool pop_first(CommandContext& ctx, std::span<const std::string_view> keys, bool max,
-               int64_t count, bool mpop, bool* err) {
+bool pop_first(CommandContext& ctx, std::span<const std::string_view> keys, bool max, int64_t count,
+               bool mpop, bool* err) {
   *err = false;
   Db db = client_db(ctx);
   for (std::string_view key : keys) {
     Ref<Entry> e = db.find(key);
     if (e.is_null()) continue;
     if (static_cast<ObjType>(db.read(e).type) != ObjType::kZSet) {
-      if (ctx.client.block_retry) continue;   // woken for another type's key: empty
+      if (ctx.client.block_retry) continue;  // woken for another type's key: empty
       ctx.reply_wrong_type();
       *err = true;
       return false;
@@ -588,9 +596,18 @@ void register_zset_family(CommandTable& t) {
   auto add = [&](std::string_view name, int arity, uint32_t flags, int first, int last, int step,
                  uint64_t acl, CommandHandler h, std::string_view since, std::string_view summary,
                  std::string_view complexity, std::string_view syntax) {
-    t.add({.name = name, .arity = arity, .flags = flags | kTx, .first_key = first,
-           .last_key = last, .key_step = step, .acl = acl | kZ, .handler = h,
-           .group = "sorted-set", .since = since, .summary = summary, .complexity = complexity,
+    t.add({.name = name,
+           .arity = arity,
+           .flags = flags | kTx,
+           .first_key = first,
+           .last_key = last,
+           .key_step = step,
+           .acl = acl | kZ,
+           .handler = h,
+           .group = "sorted-set",
+           .since = since,
+           .summary = summary,
+           .complexity = complexity,
            .syntax = syntax});
   };
   constexpr uint32_t kW = kCmdWrite, kR = kCmdReadonly, kF = kCmdFast, kOom = kCmdDenyOom;
@@ -638,14 +655,12 @@ void register_zset_family(CommandTable& t) {
       cmd_bzpopmin, "5.0.0",
       "Remove and return the member with the lowest score from one or more sorted sets, or "
       "block until one is available",
-      "O(log(N)) with N being the number of elements in the sorted set.",
-      "key [key ...] timeout");
+      "O(log(N)) with N being the number of elements in the sorted set.", "key [key ...] timeout");
   add("bzpopmax", -3, kW | kCmdNoscript | kCmdBlocking, 1, -2, 1, aW | kAclBlocking | aF,
       cmd_bzpopmax, "5.0.0",
       "Remove and return the member with the highest score from one or more sorted sets, or "
       "block until one is available",
-      "O(log(N)) with N being the number of elements in the sorted set.",
-      "key [key ...] timeout");
+      "O(log(N)) with N being the number of elements in the sorted set.", "key [key ...] timeout");
   add("bzmpop", -5, kW | kCmdBlocking, 0, 0, 0, aW | aS | kAclBlocking, cmd_bzmpop, "7.0.0",
       "Remove and return members with scores in a sorted set or block until one is available",
       "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of "

@@ -45,8 +45,7 @@ void cmd_zlexcount(CommandContext& ctx) {
 
 // Redis's zrangeGenericCommand. argv[first] is the source key (ZRANGESTORE: argv[1] is the
 // destination and first is 2); min and max follow; options after them.
-void zrange_generic(CommandContext& ctx, size_t first, bool store, RangeType type,
-                    Direction dir) {
+void zrange_generic(CommandContext& ctx, size_t first, bool store, RangeType type, Direction dir) {
   bool withscores = false;
   int64_t offset = 0, limit = -1;
   for (size_t j = first + 3; j < ctx.argc(); ++j) {
@@ -221,9 +220,18 @@ void register_zset_range_family(CommandTable& t) {
   auto add = [&](std::string_view name, int arity, uint32_t flags, int first, int last,
                  uint64_t acl, CommandHandler h, std::string_view since, std::string_view summary,
                  std::string_view complexity, std::string_view syntax) {
-    t.add({.name = name, .arity = arity, .flags = flags | kCmdTx, .first_key = first,
-           .last_key = last, .key_step = 1, .acl = acl | kAclSortedset, .handler = h,
-           .group = "sorted-set", .since = since, .summary = summary, .complexity = complexity,
+    t.add({.name = name,
+           .arity = arity,
+           .flags = flags | kCmdTx,
+           .first_key = first,
+           .last_key = last,
+           .key_step = 1,
+           .acl = acl | kAclSortedset,
+           .handler = h,
+           .group = "sorted-set",
+           .since = since,
+           .summary = summary,
+           .complexity = complexity,
            .syntax = syntax});
   };
   constexpr uint32_t kR = kCmdReadonly, kW = kCmdWrite;

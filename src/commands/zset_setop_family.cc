@@ -20,10 +20,10 @@ enum class SetOp { kUnion, kInter, kDiff };
 enum class Aggregate { kSum, kMin, kMax };
 
 struct Source {
-  std::optional<ZSet> z;   // empty: missing key
+  std::optional<ZSet> z;  // empty: missing key
   uint64_t size = 0;
   double weight = 1;
-  uint64_t entry = 0;      // entry offset (the same key given twice)
+  uint64_t entry = 0;  // entry offset (the same key given twice)
 };
 
 void aggregate(double* target, double val, Aggregate a) {
@@ -32,12 +32,8 @@ void aggregate(double* target, double val, Aggregate a) {
       *target = *target + val;
       if (std::isnan(*target)) *target = 0;
       break;
-    case Aggregate::kMin:
-      *target = val < *target ? val : *target;
-      break;
-    case Aggregate::kMax:
-      *target = val > *target ? val : *target;
-      break;
+    case Aggregate::kMin: *target = val < *target ? val : *target; break;
+    case Aggregate::kMax: *target = val > *target ? val : *target; break;
   }
 }
 
@@ -84,9 +80,12 @@ void setop_generic(CommandContext& ctx, std::string_view dst, size_t numkeys_idx
     } else if (op != SetOp::kDiff && !cardinality_only && remaining >= 2 &&
                iequals(o, "aggregate")) {
       std::string_view a = ctx.arg(j + 1);
-      if (iequals(a, "sum")) agg = Aggregate::kSum;
-      else if (iequals(a, "min")) agg = Aggregate::kMin;
-      else if (iequals(a, "max")) agg = Aggregate::kMax;
+      if (iequals(a, "sum"))
+        agg = Aggregate::kSum;
+      else if (iequals(a, "min"))
+        agg = Aggregate::kMin;
+      else if (iequals(a, "max"))
+        agg = Aggregate::kMax;
       else {
         ctx.reply_syntax_error();
         return;
@@ -201,9 +200,7 @@ void cmd_zunionstore(CommandContext& ctx) {
 void cmd_zinterstore(CommandContext& ctx) {
   setop_generic(ctx, ctx.arg(1), 2, SetOp::kInter, false);
 }
-void cmd_zdiffstore(CommandContext& ctx) {
-  setop_generic(ctx, ctx.arg(1), 2, SetOp::kDiff, false);
-}
+void cmd_zdiffstore(CommandContext& ctx) { setop_generic(ctx, ctx.arg(1), 2, SetOp::kDiff, false); }
 
 }  // namespace
 
@@ -211,10 +208,19 @@ void register_zset_setop_family(CommandTable& t) {
   auto add = [&](std::string_view name, int arity, uint32_t flags, int first, uint64_t acl,
                  CommandHandler h, std::string_view since, std::string_view summary,
                  std::string_view complexity, std::string_view syntax) {
-    t.add({.name = name, .arity = arity, .flags = flags | kCmdTx, .first_key = first,
-           .last_key = first, .key_step = first == 0 ? 0 : 1, .acl = acl | kAclSortedset,
-           .handler = h, .group = "sorted-set", .since = since, .summary = summary,
-           .complexity = complexity, .syntax = syntax});
+    t.add({.name = name,
+           .arity = arity,
+           .flags = flags | kCmdTx,
+           .first_key = first,
+           .last_key = first,
+           .key_step = first == 0 ? 0 : 1,
+           .acl = acl | kAclSortedset,
+           .handler = h,
+           .group = "sorted-set",
+           .since = since,
+           .summary = summary,
+           .complexity = complexity,
+           .syntax = syntax});
   };
   constexpr uint32_t kR = kCmdReadonly, kW = kCmdWrite | kCmdDenyOom;
   constexpr uint64_t aR = kAclRead | kAclSlow, aW = kAclWrite | kAclSlow;
@@ -246,8 +252,7 @@ void register_zset_setop_family(CommandTable& t) {
       "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] "
       "[AGGREGATE SUM|MIN|MAX]");
   add("zinterstore", -4, kW, 1, aW, cmd_zinterstore, "2.0.0",
-      "Intersect multiple sorted sets and store the resulting sorted set in a new key",
-      kInterCx,
+      "Intersect multiple sorted sets and store the resulting sorted set in a new key", kInterCx,
       "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] "
       "[AGGREGATE SUM|MIN|MAX]");
   add("zdiffstore", -4, kW, 1, aW, cmd_zdiffstore, "6.2.0",

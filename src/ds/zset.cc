@@ -1,8 +1,6 @@
 // ds/zset.cc — sorted sets: the listpack blob, the skiplist with spans and its member index.
 #include "ds/zset.h"
 
-#include "ds/zset_skiplist.h"
-
 #include <algorithm>
 #include <bit>
 #include <climits>
@@ -11,6 +9,7 @@
 #include <random>
 
 #include "ds/keyspace.h"
+#include "ds/zset_skiplist.h"
 #include "protocol/number_format.h"
 
 namespace stmkv {
@@ -65,7 +64,9 @@ bool LexRange::value_gte_min(std::string_view v) const {
 }
 bool LexRange::empty() const {
   // Redis's sdscmplex with the infinities as the smallest / largest strings.
-  auto rank = [](const LexBound& b) { return b.kind == LexBound::kNegInf ? 0 : b.kind == LexBound::kPosInf ? 2 : 1; };
+  auto rank = [](const LexBound& b) {
+    return b.kind == LexBound::kNegInf ? 0 : b.kind == LexBound::kPosInf ? 2 : 1;
+  };
   int cmp;
   if (rank(min) != rank(max) || rank(min) != 1) {
     cmp = rank(min) == rank(max) ? 0 : (rank(min) < rank(max) ? -1 : 1);
@@ -84,7 +85,11 @@ bool LexRange::value_lte_max(std::string_view v) const {
 // --- ZSet ---
 
 ZSet::ZSet(Tx& tx, RawRef value, Encoding enc, const ZSetLimits& lim)
-    : tx_(tx), lim_(lim), value_(value), orig_value_(value), skiplist_(enc == Encoding::kSkiplist) {}
+    : tx_(tx),
+      lim_(lim),
+      value_(value),
+      orig_value_(value),
+      skiplist_(enc == Encoding::kSkiplist) {}
 
 ZSet::~ZSet() = default;
 
@@ -141,7 +146,7 @@ void ZSet::load() {
 RawRef ZSet::flush() {
   if (skiplist_ || !dirty_) return value_;
   dirty_ = false;
-  if (value_ != orig_value_ && !value_.is_null()) tx_.free(value_);   // an earlier flush's blob
+  if (value_ != orig_value_ && !value_.is_null()) tx_.free(value_);  // an earlier flush's blob
   if (elems_.empty()) {
     value_ = RawRef();
     return value_;
@@ -240,8 +245,7 @@ bool ZSet::score(std::string_view member, double* out) {
   return true;
 }
 
-bool ZSet::add(double sc, std::string_view member, int in_flags, int* out_flags,
-               double* newscore) {
+bool ZSet::add(double sc, std::string_view member, int in_flags, int* out_flags, double* newscore) {
   bool incr = in_flags & kZAddIncr, nx = in_flags & kZAddNx, xx = in_flags & kZAddXx;
   bool gt = in_flags & kZAddGt, lt = in_flags & kZAddLt;
   *out_flags = 0;
@@ -319,7 +323,7 @@ bool ZSet::remove(std::string_view member) {
 
 bool ZSet::rank(std::string_view member, bool reverse, uint64_t* out, double* score_out) {
   uint64_t len = size();
-  uint64_t r;   // 0-based ascending
+  uint64_t r;  // 0-based ascending
   double sc;
   if (skiplist_) {
     Skiplist sl(tx_, value_);
@@ -603,8 +607,7 @@ size_t ZSet::memory_usage(size_t samples) {
   Skiplist sl(tx_, value_);
   uint64_t len = sl.length();
   RootDict d = sl.dict();
-  size_t total = kRootSize + node_size(kMaxLevel) +
-                 sizeof(TableHeader) +
+  size_t total = kRootSize + node_size(kMaxLevel) + sizeof(TableHeader) +
                  tx_.read(Ref<TableHeader>(d.table.offset()))->nbuckets * sizeof(Bucket);
   size_t sampled = 0, bytes = 0;
   for (RawRef n = sl.fwd(sl.head(), 0); !n.is_null() && (samples == 0 || sampled < samples);
@@ -624,7 +627,8 @@ void register_zset_value_ops() {
 std::string zset_scan_score(double score, Encoding enc) {
   if (enc == Encoding::kListpack) {
     // Integral scores within +-LLONG_MAX/2 are listpack integers (Redis's double2ll).
-    if (score >= -static_cast<double>(LLONG_MAX / 2) && score <= static_cast<double>(LLONG_MAX / 2)) {
+    if (score >= -static_cast<double>(LLONG_MAX / 2) &&
+        score <= static_cast<double>(LLONG_MAX / 2)) {
       auto ll = static_cast<long long>(score);
       if (static_cast<double>(ll) == score) return std::to_string(ll);
     }

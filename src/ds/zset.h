@@ -104,8 +104,7 @@ class ZSet {
   // Redis's zsetAdd: adds or updates member with score (or increments with kZAddIncr).
   // *out_flags receives kZAdd{Nan,Added,Updated,Nop}; *newscore the resulting score.
   // Returns false only for a NaN result (nothing changed).
-  bool add(double score, std::string_view member, int in_flags, int* out_flags,
-           double* newscore);
+  bool add(double score, std::string_view member, int in_flags, int* out_flags, double* newscore);
   // Removes member; false when absent.
   bool remove(std::string_view member);
   // 0-based rank of member (from the lowest, or from the highest when reverse); false when
@@ -139,12 +138,12 @@ class ZSet {
 
  private:
   ZSet(stm::Tx& tx, const ZSetLimits& lim) : tx_(tx), lim_(lim) {}
-  void load();                    // decodes the listpack blob into elems_
+  void load();  // decodes the listpack blob into elems_
   void convert_to_skiplist();
-  size_t lp_find(std::string_view member);   // index in elems_ or npos
+  size_t lp_find(std::string_view member);  // index in elems_ or npos
   size_t lp_lower_bound(double score, std::string_view member);
   void lp_insert(double score, std::string_view member);
-  std::string_view own(std::string_view s);   // keeps a copy alive for this handle
+  std::string_view own(std::string_view s);  // keeps a copy alive for this handle
 
   stm::Tx& tx_;
   ZSetLimits lim_;
@@ -153,7 +152,7 @@ class ZSet {
   bool skiplist_ = false;
   bool loaded_ = false;
   bool dirty_ = false;
-  std::vector<ZElem> elems_;                  // listpack contents (when loaded_)
+  std::vector<ZElem> elems_;  // listpack contents (when loaded_)
   std::vector<std::unique_ptr<std::string>> owned_;
 };
 

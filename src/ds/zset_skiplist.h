@@ -19,34 +19,34 @@ using stm::RawRef;
 using stm::Ref;
 using stm::Tx;
 
-constexpr uint32_t kKindListpack = 0x5a4c5031;   // "1PLZ"
+constexpr uint32_t kKindListpack = 0x5a4c5031;  // "1PLZ"
 constexpr uint32_t kKindSkiplist = 0x5a534c31;
-constexpr int kMaxLevel = 32;                     // Redis's ZSKIPLIST_MAXLEVEL
+constexpr int kMaxLevel = 32;  // Redis's ZSKIPLIST_MAXLEVEL
 constexpr uint64_t kMinBuckets = 4;
-constexpr int kMigrateStep = 4;                   // old buckets moved per write during a resize
+constexpr int kMigrateStep = 4;  // old buckets moved per write during a resize
 
 // --- listpack blob: [LpHeader][score:8][len:4][bytes]... (unaligned pairs) ---
 struct LpHeader {
   uint32_t kind;
   uint32_t count;
-  uint64_t bytes;   // payload bytes after the header
+  uint64_t bytes;  // payload bytes after the header
 };
 
 // --- skiplist root, one granule per group of fields written together ---
-struct RootLen {      // granule 0: written by every insert / delete
+struct RootLen {  // granule 0: written by every insert / delete
   uint32_t kind;
   uint32_t pad;
   uint64_t length;
 };
-struct RootHead {     // granule 1: the header node and the current level (rarely written)
+struct RootHead {  // granule 1: the header node and the current level (rarely written)
   RawRef head;
   uint64_t level;
 };
-struct RootTail {     // granule 2: written when the last element changes
+struct RootTail {  // granule 2: written when the last element changes
   RawRef tail;
   uint64_t pad;
 };
-struct RootDict {     // granule 3: the member index tables (written when a resize starts/ends)
+struct RootDict {  // granule 3: the member index tables (written when a resize starts/ends)
   RawRef table;
   RawRef old_table;
 };
@@ -57,19 +57,19 @@ struct RootMigrate {  // granule 4: the resize cursor (writers only)
 constexpr size_t kRootSize = 80;
 
 // --- skiplist node: 48 bytes of header granules, then one granule per level ---
-struct NodeKey {      // granule 0
+struct NodeKey {  // granule 0
   double score;
-  RawRef member;      // immutable string object
+  RawRef member;  // immutable string object
 };
-struct NodeLink {     // granule 1: member index chain
+struct NodeLink {  // granule 1: member index chain
   RawRef dict_next;
   uint64_t hash;
 };
-struct NodeBack {     // granule 2
+struct NodeBack {  // granule 2
   RawRef backward;
   uint64_t levels;
 };
-struct Level {        // granule 3 + i
+struct Level {  // granule 3 + i
   RawRef forward;
   uint64_t span;
 };
@@ -88,7 +88,7 @@ inline bool less_than(double s1, std::string_view m1, double s2, std::string_vie
   return s1 < s2 || (s1 == s2 && m1 < m2);
 }
 
-inline double lp_normalize(double d) { return d == 0 ? 0.0 : d; }   // listpack stores -0 as 0
+inline double lp_normalize(double d) { return d == 0 ? 0.0 : d; }  // listpack stores -0 as 0
 
 // Operations on one skiplist value within a transaction.
 class Skiplist {
@@ -122,7 +122,9 @@ class Skiplist {
   RawRef tail() { return tx_.read(Ref<RootTail>(root_.offset() + 32))->tail; }
 
   static Ref<NodeKey> key_ref(RawRef n) { return Ref<NodeKey>(n.offset()); }
-  static Ref<Level> lvl_ref(RawRef n, int i) { return Ref<Level>(n.offset() + kNodeHeader + 16 * i); }
+  static Ref<Level> lvl_ref(RawRef n, int i) {
+    return Ref<Level>(n.offset() + kNodeHeader + 16 * i);
+  }
   double score(RawRef n) { return tx_.read(key_ref(n))->score; }
   std::string_view member(RawRef n) { return str_view(tx_, tx_.read(key_ref(n))->member); }
   ZElem elem(RawRef n) {
@@ -132,7 +134,9 @@ class Skiplist {
   RawRef fwd(RawRef n, int i) { return tx_.read(lvl_ref(n, i))->forward; }
   uint64_t span(RawRef n, int i) { return tx_.read(lvl_ref(n, i))->span; }
   RawRef backward(RawRef n) { return tx_.read(Ref<NodeBack>(n.offset() + 32))->backward; }
-  int levels(RawRef n) { return static_cast<int>(tx_.read(Ref<NodeBack>(n.offset() + 32))->levels); }
+  int levels(RawRef n) {
+    return static_cast<int>(tx_.read(Ref<NodeBack>(n.offset() + 32))->levels);
+  }
   Level* wlvl(RawRef n, int i) { return tx_.write(lvl_ref(n, i)); }
   void set_backward(RawRef n, RawRef b) { tx_.write(Ref<NodeBack>(n.offset() + 32))->backward = b; }
 
