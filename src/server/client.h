@@ -10,9 +10,9 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "server/multi.h"
-#include <vector>
 
 namespace stmkv {
 

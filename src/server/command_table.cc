@@ -44,10 +44,10 @@ const CommandTable& CommandTable::instance() {
     register_string_family(*t);
     register_hash_family(*t);
     register_set_family(*t);
+    register_list_family(*t);
     register_multi_family(*t);
     register_stm_family(*t);
     register_slowlog_family(*t);
-    register_list_family(*t);
     register_zset_family(*t);
     return t;
   }();

@@ -48,10 +48,10 @@ void register_keys_family(CommandTable& table);
 void register_string_family(CommandTable& table);
 void register_hash_family(CommandTable& table);
 void register_set_family(CommandTable& table);
+void register_list_family(CommandTable& table);
 void register_multi_family(CommandTable& table);
 void register_stm_family(CommandTable& table);
 void register_slowlog_family(CommandTable& table);
-void register_list_family(CommandTable& table);
 void register_zset_family(CommandTable& table);
 
 }  // namespace stmkv
