@@ -3,7 +3,9 @@
 #include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "protocol/number_format.h"
 
@@ -67,6 +69,41 @@ Encoding string_encoding_for(std::string_view value) {
   int64_t v;
   if (value.size() <= 20 && parse_int64(value, &v)) return Encoding::kInt;
   return value.size() <= 44 ? Encoding::kEmbstr : Encoding::kRaw;
+}
+
+// Redis's MAX_LONG_DOUBLE_CHARS.
+constexpr size_t kMaxLongDoubleChars = 5 * 1024;
+
+// Redis's string2ld: strtold rules, no leading space, no trailing garbage, no NaN, no
+// overflow/underflow to inf/0.
+bool parse_long_double(std::string_view s, long double* out) {
+  if (s.empty() || s.size() >= kMaxLongDoubleChars) return false;
+  std::string buf(s);
+  char* end;
+  errno = 0;
+  long double v = std::strtold(buf.c_str(), &end);
+  if (std::isspace(static_cast<unsigned char>(buf[0])) || *end != '\0' ||
+      size_t(end - buf.c_str()) != s.size() ||
+      (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || std::fpclassify(v) == FP_ZERO)) ||
+      errno == EINVAL || std::isnan(v)) {
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+// Redis's ld2string in LD_STR_HUMAN mode: "%.17Lf" with the trailing zeros (and a trailing
+// '.') removed, "-0" as "0". value is finite.
+std::string format_long_double(long double value) {
+  char buf[kMaxLongDoubleChars];
+  int l = std::snprintf(buf, sizeof buf, "%.17Lf", value);
+  if (l < 0 || size_t(l) + 1 > sizeof buf) return "0";
+  if (std::memchr(buf, '.', size_t(l)) != nullptr) {
+    while (buf[l - 1] == '0') --l;
+    if (buf[l - 1] == '.') --l;
+  }
+  if (l == 2 && buf[0] == '-' && buf[1] == '0') return "0";
+  return std::string(buf, size_t(l));
 }
 
 }  // namespace stmkv

@@ -36,4 +36,10 @@ inline Db client_db(CommandContext& ctx) { return Db(ctx.tx(), ctx.client.db, ct
 // "int" for integers that fit a long (up to 20 chars), "embstr" up to 44 bytes, else "raw".
 Encoding string_encoding_for(std::string_view value);
 
+// Redis's string2ld (INCRBYFLOAT, HINCRBYFLOAT): strtold rules, no leading space, no trailing
+// garbage, no NaN, no overflow/underflow to inf/0.
+bool parse_long_double(std::string_view s, long double* out);
+// Redis's ld2string in LD_STR_HUMAN mode: "%.17Lf" without trailing zeros, "-0" as "0".
+std::string format_long_double(long double value);
+
 }  // namespace stmkv

@@ -544,7 +544,9 @@ TEST(KeysFamily, CommandTableRows) {
     EXPECT_EQ(s->first_key, r.first) << r.name;
     EXPECT_EQ(s->last_key, r.last) << r.name;
     EXPECT_EQ(s->key_step, r.step) << r.name;
-    if (s->handler != nullptr) EXPECT_TRUE(s->flags & stmkv::kCmdTx) << r.name;
+    if (s->handler != nullptr) {
+      EXPECT_TRUE(s->flags & stmkv::kCmdTx) << r.name;
+    }
   }
   const stmkv::CommandSpec* enc = stmkv::CommandTable::find_sub(*t.find("object"), "encoding");
   ASSERT_NE(enc, nullptr);
