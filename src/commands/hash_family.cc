@@ -501,20 +501,9 @@ bool parse_scan_options(CommandContext& ctx, int64_t* count, std::string_view* p
 
 void cmd_hscan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!parse_scan_cursor(ctx.arg(2), &cursor)) {
-    ctx.out.add_error("ERR invalid cursor");
-    return;
-  }
   Db db = client_db(ctx);
-  bool wrong;
-  Ref<Entry> e = lookup_typed(ctx, db, ctx.arg(1), ObjType::kHash, &wrong);
-  if (wrong) return;
-  if (e.is_null()) {
-    ctx.out.add_array_len(2);
-    ctx.out.add_bulk("0");
-    ctx.out.add_empty_array();
-    return;
-  }
+  Ref<Entry> e = scan_collection_start(ctx, db, ObjType::kHash, &cursor);
+  if (e.is_null()) return;
   int64_t count;
   std::string_view pattern;
   bool use_pattern;

@@ -593,20 +593,9 @@ void cmd_sintercard(CommandContext& ctx) {
 
 void cmd_sscan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!parse_scan_cursor(ctx.arg(2), &cursor)) {
-    ctx.out.add_error("ERR invalid cursor");
-    return;
-  }
   Db db = client_db(ctx);
-  bool wrong;
-  Ref<Entry> e = lookup_typed(ctx, db, ctx.arg(1), ObjType::kSet, &wrong);
-  if (wrong) return;
-  if (e.is_null()) {
-    ctx.out.add_array_len(2);
-    ctx.out.add_bulk("0");
-    ctx.out.add_empty_array();
-    return;
-  }
+  Ref<Entry> e = scan_collection_start(ctx, db, ObjType::kSet, &cursor);
+  if (e.is_null()) return;
   int64_t count = 10;
   std::string_view pattern;
   bool use_pattern = false;

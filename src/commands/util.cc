@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "commands/match.h"
 #include "protocol/number_format.h"
 
 namespace stmkv {
@@ -104,6 +105,22 @@ std::string format_long_double(long double value) {
   }
   if (l == 2 && buf[0] == '-' && buf[1] == '0') return "0";
   return std::string(buf, size_t(l));
+}
+
+stm::Ref<Entry> scan_collection_start(CommandContext& ctx, Db& db, ObjType type,
+                                      uint64_t* cursor) {
+  if (!parse_scan_cursor(ctx.arg(2), cursor)) {
+    ctx.out.add_error("ERR invalid cursor");
+    return stm::Ref<Entry>();
+  }
+  bool wrong;
+  stm::Ref<Entry> e = lookup_typed(ctx, db, ctx.arg(1), type, &wrong);
+  if (e.is_null() && !wrong) {
+    ctx.out.add_array_len(2);
+    ctx.out.add_bulk("0");
+    ctx.out.add_empty_array();
+  }
+  return e;
 }
 
 }  // namespace stmkv

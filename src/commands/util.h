@@ -42,4 +42,10 @@ bool parse_long_double(std::string_view s, long double* out);
 // Redis's ld2string in LD_STR_HUMAN mode: "%.17Lf" without trailing zeros, "-0" as "0".
 std::string format_long_double(long double value);
 
+// The common start of HSCAN/SSCAN: parses the cursor (argv[2]) and looks up the key (argv[1])
+// with the given type. Returns the entry, or a null Ref when the reply is already written (an
+// invalid cursor, WRONGTYPE, or a missing key: cursor 0 and an empty array, as Redis).
+stm::Ref<Entry> scan_collection_start(CommandContext& ctx, Db& db, ObjType type,
+                                      uint64_t* cursor);
+
 }  // namespace stmkv
