@@ -14,6 +14,8 @@ readonly PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-tools redis-server
   python3 python3-redis python3-pytest
+  liblua5.1-0-dev lua-cjson-dev lua-bitop-dev libssl-dev
+  clang libclang-rt-14-dev python3-matplotlib
 )
 
 log() { printf 'setup: %s\n' "$*" >&2; }
