@@ -129,6 +129,18 @@ void execute_command(WorkerContext& worker, ClientState& client,
   }
 }
 
+void run_nested_command(WorkerContext& worker, ClientState& client, const CommandSpec& spec,
+                        std::span<const std::string_view> argv, protocol::ReplyWriter& out,
+                        int64_t now_ms, stm::Tx* tx, int* hits, int* misses) {
+  CommandContext sub(*worker.server, worker, client, argv, out, now_ms);
+  sub.spec = &spec;
+  sub.in_exec = true;
+  sub.tx_ = tx;
+  spec.handler(sub);
+  *hits += sub.hits;
+  *misses += sub.misses;
+}
+
 void sync_slowlog_config(Server& server) {
   int64_t slower_than, max_len;
   {

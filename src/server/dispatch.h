@@ -17,6 +17,15 @@ namespace stmkv {
 void execute_command(WorkerContext& worker, ClientState& client,
                      std::span<const std::string_view> argv, protocol::ReplyWriter& out);
 
+// Runs spec's handler for argv as part of an enclosing command (a command queued in EXEC's
+// block, a script's redis.call), inside the enclosing transaction `tx` (nullptr for a command
+// without kCmdTx): no lookup, arity or statistics here. The reply goes to out; blocking
+// commands answer as if their timeout had expired. Adds the command's keyspace hits and
+// misses to *hits and *misses. stm::Abort propagates (the enclosing transaction retries).
+void run_nested_command(WorkerContext& worker, ClientState& client, const CommandSpec& spec,
+                        std::span<const std::string_view> argv, protocol::ReplyWriter& out,
+                        int64_t now_ms, stm::Tx* tx, int* hits, int* misses);
+
 // Reads slowlog-log-slower-than and slowlog-max-len into the server's SlowLog (done by
 // execute_command at the first command and after CONFIG SET).
 void sync_slowlog_config(Server& server);

@@ -10,6 +10,7 @@
 #include "server/client.h"
 #include "server/command.h"
 #include "server/conflicts.h"
+#include "server/dispatch.h"
 #include "server/server.h"
 
 namespace stmkv {
@@ -226,13 +227,8 @@ void multi_cmd_exec(CommandContext& ctx) {
     for (size_t i = 0; i < n; ++i) {
       int64_t t0 = now_us();
       if (modes[i] != Mode::kAfterCommit) {
-        CommandContext sub(server, worker, client, views[i], body, ctx.now_ms);
-        sub.spec = queue[i].spec;
-        sub.in_exec = true;
-        if (modes[i] == Mode::kTx) sub.tx_ = &tx;
-        queue[i].spec->handler(sub);
-        hits += sub.hits;
-        misses += sub.misses;
+        run_nested_command(worker, client, *queue[i].spec, views[i], body, ctx.now_ms,
+                           modes[i] == Mode::kTx ? &tx : nullptr, &hits, &misses);
       }
       ends[i] = body.size();
       durations[i] = now_us() - t0;
