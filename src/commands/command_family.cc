@@ -249,6 +249,7 @@ constexpr std::pair<uint32_t, std::string_view> kFlagNames[] = {
     {kCmdSentinel, "sentinel"},
     {kCmdNoMulti, "no_multi"},
     {kCmdAllowBusy, "allow_busy"},
+    {kCmdMovableKeys, "movablekeys"},
 };
 
 void add_key_value(protocol::ReplyWriter& out, std::string_view k, long long v) {
@@ -479,6 +480,12 @@ void cmd_command_getkeys(CommandContext& ctx) {
     ctx.out.add_error("ERR Invalid number of arguments specified for command");
     return;
   }
+  if (spec->get_keys != nullptr) {
+    std::vector<KeyPosition> found = spec->get_keys(argv);
+    ctx.out.add_array_len(found.size());
+    for (const KeyPosition& k : found) ctx.out.add_bulk(argv[size_t(k.pos)]);
+    return;
+  }
   if (spec->first_key <= 0) {
     ctx.out.add_error("ERR The command has no key arguments");
     return;
@@ -538,6 +545,18 @@ void cmd_command_getkeysandflags(CommandContext& ctx) {
   }
   // Re-derive the keys (same rule as GETKEYS) and attach the key spec's flags.
   std::span<const std::string_view> argv = ctx.argv.subspan(2);
+  if (spec->get_keys != nullptr) {
+    std::vector<KeyPosition> found = spec->get_keys(argv);
+    ctx.out.add_array_len(found.size());
+    for (const KeyPosition& k : found) {
+      ctx.out.add_array_len(2);
+      ctx.out.add_bulk(argv[size_t(k.pos)]);
+      ctx.out.add_set_len(2);
+      ctx.out.add_simple_string(k.flags[0]);
+      ctx.out.add_simple_string(k.flags[1]);
+    }
+    return;
+  }
   long long last =
       spec->last_key < 0 ? static_cast<long long>(argv.size()) + spec->last_key : spec->last_key;
   std::vector<std::string_view> keys;

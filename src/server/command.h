@@ -42,6 +42,7 @@ enum CommandFlag : uint32_t {
   kCmdNoMulti = 1u << 14,
   kCmdAllowBusy = 1u << 15,
   kCmdSentinel = 1u << 16,
+  kCmdMovableKeys = 1u << 17,   // the keys are found by CommandSpec::get_keys
   // Ours: the handler runs inside an STM transaction (ctx.tx() is valid).
   kCmdTx = 1u << 31,
 };
@@ -76,6 +77,15 @@ std::span<const std::string_view> acl_category_names();
 class CommandContext;
 using CommandHandler = void (*)(CommandContext& ctx);
 
+// A key found in a command line by a command's key finder (movable keys, e.g. SORT ... STORE):
+// its argv index and COMMAND GETKEYSANDFLAGS's two flags for it (e.g. "RO", "access").
+struct KeyPosition {
+  int pos;
+  std::string_view flags[2];
+};
+// Finds the keys of a full command line (argv[0] = the command name; arity already checked).
+using KeyFinder = std::vector<KeyPosition> (*)(std::span<const std::string_view> argv);
+
 // One row of the command table. Arity as Redis: N = exactly N arguments (with the name),
 // -N = at least N. Keys: first/last/step positions (last -1 = last argument; 0 = no keys).
 struct CommandSpec {
@@ -98,6 +108,9 @@ struct CommandSpec {
   // Container commands (CLIENT, CONFIG, ...): their subcommands. A container's handler may be
   // null (dispatch goes to the subcommand).
   std::vector<CommandSpec> subcommands;
+  // With kCmdMovableKeys: where the keys are (COMMAND GETKEYS); first/last/step give the fixed
+  // part as Redis's legacy key range.
+  KeyFinder get_keys = nullptr;
 
   // Filled in by the table: "get", or "client|list" for a subcommand.
   std::string full_name;

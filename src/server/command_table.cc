@@ -50,6 +50,8 @@ const CommandTable& CommandTable::instance() {
     register_slowlog_family(*t);
     register_zset_family(*t);
     register_scripting_family(*t);
+    register_sort_family(*t);
+    register_hll_family(*t);
     return t;
   }();
   return *table;

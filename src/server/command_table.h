@@ -55,5 +55,7 @@ void register_slowlog_family(CommandTable& table);
 void register_zset_family(CommandTable& table);
 // EVAL, SCRIPT, FCALL, FUNCTION (src/scripting/).
 void register_scripting_family(CommandTable& table);
+void register_sort_family(CommandTable& table);
+void register_hll_family(CommandTable& table);
 
 }  // namespace stmkv

@@ -404,6 +404,7 @@ const std::vector<OptionDef>& options() {
       alias("zset-max-ziplist-value",
             memory_option("zset-max-listpack-value", &ServerConfig::zset_max_listpack_value, 0,
                           INT64_MAX)),
+      memory_option("hll-sparse-max-bytes", &ServerConfig::hll_sparse_max_bytes, 0, LONG_MAX),
       // Server.
       hz_option(),
       integer_option("slowlog-log-slower-than", &ServerConfig::slowlog_log_slower_than, -1,

@@ -100,6 +100,7 @@ struct ServerConfig {
   int64_t set_max_listpack_value = 64;     // Redis 7.2; bytes
   int64_t zset_max_listpack_entries = 128;
   int64_t zset_max_listpack_value = 64;  // bytes
+  int64_t hll_sparse_max_bytes = 3000;   // HyperLogLog sparse encoding up to this size
   // --- Server ---
   int64_t hz = 10;                           // background task frequency, clamped to 1..500
   int64_t slowlog_log_slower_than = 10000;   // microseconds; -1 = off (stored only)
