@@ -18,7 +18,7 @@ seconds (wait4 rusage of the redis-benchmark / multi_load process) per million r
 
 Usage (see --help):
   bench/compare.py --build build-rel                      # stmkv 1 and 2 workers vs redis
-  bench/compare.py --build build-rel --baseline-bin build-rel/bench/stmkv-server-nobarrier
+  bench/compare.py --build build-rel --baseline-bin build-rel/src/stmkv-server-nobarrier
   bench/compare.py --stmkv-bin /opt/stmkv-server --multi-load-bin /opt/multi_load \\
       --workers-list 1,2,4,8,16 --client-threads 4           # a bigger machine
   bench/compare.py --quick                                # smoke run (ctest bench_compare_smoke)
@@ -71,7 +71,7 @@ def parse_args(argv):
     p.add_argument("--build", default=os.path.join(REPO, "build"),
                    help="build directory: default for --stmkv-bin (src/stmkv-server), "
                         "--multi-load-bin (bench/multi_load) and --baseline-bin "
-                        "(bench/stmkv-server-nobarrier, only if it exists)")
+                        "(src/stmkv-server-nobarrier, only if it exists)")
     p.add_argument("--stmkv-bin", help="stmkv-server binary")
     p.add_argument("--baseline-bin",
                    help="stmkv-server-nobarrier (barrier-free engine; runs with --workers 1)")
@@ -115,7 +115,7 @@ def parse_args(argv):
     a.stmkv_bin = a.stmkv_bin or os.path.join(a.build, "src", "stmkv-server")
     a.multi_load_bin = a.multi_load_bin or os.path.join(a.build, "bench", "multi_load")
     if not a.baseline_bin and not a.no_baseline:
-        cand = os.path.join(a.build, "bench", "stmkv-server-nobarrier")
+        cand = os.path.join(a.build, "src", "stmkv-server-nobarrier")
         if os.access(cand, os.X_OK):
             a.baseline_bin = cand
     if a.no_baseline:
@@ -321,7 +321,7 @@ def print_report(results, ref):
                 ("  %d failed runs" % r["errors"] if r["errors"] else "")))
     print()
     for sname, s in results["summary"].items():
-        parts = ["%s %s" % (k, fmt(v, ".3f") if isinstance(v, float) else v)
+        parts = ["%s %s" % (k, fmt(v, ".3f") if isinstance(v, float) or v is None else v)
                  for k, v in s.items()]
         print("summary %-13s %s" % (sname + ":", ", ".join(parts)))
     if ref:

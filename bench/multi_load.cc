@@ -8,14 +8,13 @@
 // Isolation check: an isolated EXEC replies [a, a+1, "a+1"]; anything else is a violation. A
 // reply that is not +OK, +QUEUED x3, then a 3-element array of two integers and a bulk string is
 // an error (e.g. -EXECABORT).
-// Usage: multi_load --port P [--host H] [--connections C] [--threads T] [--requests N]
+// Usage: multi_load --port P [--host IP] [--connections C] [--threads T] [--requests N]
 //                   [--mode random|hot] [--keys K] [--timeout S]
 // The last line of output is JSON: {"mode", "transactions", "seconds", "tx_per_sec", "p50_ms",
 // "p99_ms", "violations", "errors", "client_cpu_s", "timed_out"}. Exit status: 0 when every
 // transaction was isolated and well-formed, 1 on a violation or error, 2 on bad arguments,
 // 3 when the server cannot be reached or closes a connection, 4 on --timeout.
 #include <arpa/inet.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -52,7 +51,7 @@ struct Options {
 
 [[noreturn]] void usage(const char* argv0) {
   std::fprintf(stderr,
-               "usage: %s --port P [--host H] [--connections C] [--threads T] [--requests N]\n"
+               "usage: %s --port P [--host IP] [--connections C] [--threads T] [--requests N]\n"
                "          [--mode random|hot] [--keys K] [--timeout S]\n"
                "  --connections C  connections (default 50)\n"
                "  --threads T      client threads, connections spread over them (default 1)\n"
@@ -360,17 +359,22 @@ int main(int argc, char** argv) {
   Options o = parse(argc, argv);
   Shared sh;
   sh.opt = &o;
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* ai = nullptr;
-  std::string port = std::to_string(o.port);
-  if (getaddrinfo(o.host.c_str(), port.c_str(), &hints, &ai) != 0 || !ai) {
-    std::fprintf(stderr, "multi_load: cannot resolve %s\n", o.host.c_str());
-    return 3;
+  // Numeric addresses only (no resolver: the binary links statically without NSS warnings).
+  std::string host = o.host == "localhost" ? "127.0.0.1" : o.host;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&sh.addr);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&sh.addr);
+  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(static_cast<uint16_t>(o.port));
+    sh.addrlen = sizeof(sockaddr_in);
+  } else if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(static_cast<uint16_t>(o.port));
+    sh.addrlen = sizeof(sockaddr_in6);
+  } else {
+    std::fprintf(stderr, "multi_load: --host must be a numeric address: %s\n", o.host.c_str());
+    return 2;
   }
-  std::memcpy(&sh.addr, ai->ai_addr, ai->ai_addrlen);
-  sh.addrlen = ai->ai_addrlen;
-  freeaddrinfo(ai);
 
   auto t0 = Clock::now();
   sh.deadline = t0 + std::chrono::milliseconds(static_cast<int64_t>(o.timeout_s * 1000));
