@@ -131,12 +131,8 @@ const char* parse_reply(const char* p, const char* end, Reply* out, bool* bad) {
   };
   switch (out->type) {
     case '+':
-    case '-':
-      out->str.assign(line);
-      return next;
-    case ':':
-      out->integer = to_int(line);
-      return next;
+    case '-': out->str.assign(line); return next;
+    case ':': out->integer = to_int(line); return next;
     case '$': {
       int64_t n = to_int(line);
       if (n < 0) {
@@ -160,9 +156,7 @@ const char* parse_reply(const char* p, const char* end, Reply* out, bool* bad) {
       }
       return next;
     }
-    default:
-      *bad = true;
-      return nullptr;
+    default: *bad = true; return nullptr;
   }
 }
 
@@ -327,11 +321,10 @@ void run_thread(Shared& sh, int nconns, uint64_t seed, ThreadResult& res) {
         int v = check(c.replies);
         if (v != 0 && res.first_problem.empty()) {
           const Reply& ex = c.replies[4];
-          res.first_problem = v == 1 ? "violation: EXEC replied [" +
-                                           std::to_string(ex.elems[0].integer) + ", " +
-                                           std::to_string(ex.elems[1].integer) + ", " +
-                                           ex.elems[2].str + "]"
-                                     : "unexpected reply";
+          res.first_problem =
+              v == 1 ? "violation: EXEC replied [" + std::to_string(ex.elems[0].integer) + ", " +
+                           std::to_string(ex.elems[1].integer) + ", " + ex.elems[2].str + "]"
+                     : "unexpected reply";
         }
         res.violations += v == 1;
         res.errors += v == 2;
@@ -408,17 +401,19 @@ int main(int argc, char** argv) {
   double cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
                static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
   double tps = secs > 0 ? static_cast<double>(done) / secs : 0;
-  std::printf("MULTI/EXEC %s: %lld transactions in %.3f s, %.0f tx/s, p50 %.3f ms, p99 %.3f ms, "
-              "%lld violations, %lld errors%s%s\n",
-              o.hot ? "hot" : "random", static_cast<long long>(done), secs, tps, p50, p99,
-              static_cast<long long>(violations), static_cast<long long>(errors),
-              problem.empty() ? "" : "; first problem: ", problem.c_str());
-  std::printf("{\"mode\": \"%s\", \"transactions\": %lld, \"seconds\": %.6f, \"tx_per_sec\": %.1f, "
-              "\"p50_ms\": %.4f, \"p99_ms\": %.4f, \"violations\": %lld, \"errors\": %lld, "
-              "\"client_cpu_s\": %.4f, \"timed_out\": %s}\n",
-              o.hot ? "hot" : "random", static_cast<long long>(done), secs, tps, p50, p99,
-              static_cast<long long>(violations), static_cast<long long>(errors), cpu,
-              timed_out ? "true" : "false");
+  std::printf(
+      "MULTI/EXEC %s: %lld transactions in %.3f s, %.0f tx/s, p50 %.3f ms, p99 %.3f ms, "
+      "%lld violations, %lld errors%s%s\n",
+      o.hot ? "hot" : "random", static_cast<long long>(done), secs, tps, p50, p99,
+      static_cast<long long>(violations), static_cast<long long>(errors),
+      problem.empty() ? "" : "; first problem: ", problem.c_str());
+  std::printf(
+      "{\"mode\": \"%s\", \"transactions\": %lld, \"seconds\": %.6f, \"tx_per_sec\": %.1f, "
+      "\"p50_ms\": %.4f, \"p99_ms\": %.4f, \"violations\": %lld, \"errors\": %lld, "
+      "\"client_cpu_s\": %.4f, \"timed_out\": %s}\n",
+      o.hot ? "hot" : "random", static_cast<long long>(done), secs, tps, p50, p99,
+      static_cast<long long>(violations), static_cast<long long>(errors), cpu,
+      timed_out ? "true" : "false");
   if (failed) return 3;
   if (timed_out) return 4;
   return violations || errors ? 1 : 0;
