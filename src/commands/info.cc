@@ -15,6 +15,7 @@
 
 #include "commands/util.h"
 #include "ds/keyspace.h"
+#include "persist/persistence.h"
 
 namespace stmkv {
 
@@ -252,22 +253,8 @@ void section_memory(CommandContext& ctx, Lines& l) {
 }
 
 void section_persistence(CommandContext& ctx, Lines& l) {
-  l.add("loading", 0);
-  l.add("async_loading", 0);
-  l.add("current_cow_peak", 0);
-  l.add("current_cow_size", 0);
-  l.add("current_cow_size_age", 0);
-  l.add("current_fork_perc", "0.00");
-  l.add("current_save_keys_processed", 0);
-  l.add("current_save_keys_total", 0);
-  l.add("rdb_changes_since_last_save", 0);
-  l.add("rdb_bgsave_in_progress", 0);
-  l.add("rdb_last_save_time", ctx.server.start_time_ms() / 1000);
-  l.add("rdb_last_bgsave_status", "ok");
-  l.add("rdb_last_bgsave_time_sec", -1);
-  l.add("rdb_current_bgsave_time_sec", -1);
-  l.add("rdb_saves", 0);
-  l.add("rdb_last_cow_size", 0);
+  // RDB figures from persist/persistence.h (rdb_last_cow_size: the snapshot's memory overhead).
+  for (const auto& [name, value] : ctx.server.persistence().info()) l.add(name, value);
   l.add("aof_enabled", 0);
   l.add("aof_rewrite_in_progress", 0);
   l.add("aof_rewrite_scheduled", 0);
@@ -275,6 +262,7 @@ void section_persistence(CommandContext& ctx, Lines& l) {
   l.add("aof_current_rewrite_time_sec", -1);
   l.add("aof_last_bgrewrite_status", "ok");
   l.add("aof_rewrites", 0);
+  l.add("aof_rewrites_consecutive_failures", 0);
   l.add("aof_last_write_status", "ok");
   l.add("aof_last_cow_size", 0);
   l.add("module_fork_in_progress", 0);

@@ -13,6 +13,7 @@
 #include "commands/info.h"
 #include "commands/util.h"
 #include "ds/keyspace.h"
+#include "persist/persistence.h"
 #include "server/command_table.h"
 #include "server/server.h"
 
@@ -171,6 +172,10 @@ void cmd_shutdown(CommandContext& ctx) {
   }
   (void)now;
   (void)force;
+  using Mode = persist::Persistence::ShutdownMode;
+  ctx.server.persistence().set_shutdown_mode(nosave ? Mode::kNoSave
+                                             : save ? Mode::kSave
+                                                    : Mode::kDefault);
   ctx.server.request_shutdown();
   ctx.client.close_after_reply = true;
 }
@@ -222,6 +227,28 @@ void debug_object(CommandContext& ctx) {
   }
 }
 
+// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty the databases, load the file again.
+void debug_reload(CommandContext& ctx) {
+  bool save = true, flush = true;
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    std::string_view o = ctx.arg(i);
+    if (iequals(o, "nosave")) {
+      save = false;
+    } else if (iequals(o, "noflush") || iequals(o, "merge")) {
+      flush = false;
+    } else {
+      ctx.out.add_error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+      return;
+    }
+  }
+  if (std::optional<std::string> err =
+          ctx.server.persistence().debug_reload(*ctx.worker.stm, save, flush)) {
+    ctx.out.add_error(*err);
+  } else {
+    ctx.out.add_ok();
+  }
+}
+
 // enable-debug-command: "yes", or "local" and the client is on a loopback address (Redis's
 // allowProtectedAction).
 bool debug_allowed(CommandContext& ctx) {
@@ -255,6 +282,11 @@ void cmd_debug(CommandContext& ctx) {
                  "    Setting it to 0 disables expiring keys in background when they are not",
                  "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
                  "    default.",
+                 "RELOAD [option ...]",
+                 "    Save the RDB on disk and reload it back to memory. Available options:",
+                 "    * MERGE: Merge the content of the RDB with the current data.",
+                 "    * NOFLUSH: Do not empty the current data before loading the RDB.",
+                 "    * NOSAVE: the database will be loaded from an existing RDB file.",
                  "SLEEP <seconds>",
                  "    Stop the server for <seconds>. Decimals allowed.",
                  "HELP",
@@ -271,6 +303,8 @@ void cmd_debug(CommandContext& ctx) {
     ctx.out.add_ok();
   } else if (iequals(sub, "object") && ctx.argc() == 3) {
     debug_object(ctx);
+  } else if (iequals(sub, "reload")) {
+    debug_reload(ctx);
   } else {
     ctx.out.add_error("ERR unknown subcommand or wrong number of arguments for '" +
                       std::string(sub) + "'. Try DEBUG HELP.");

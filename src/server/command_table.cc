@@ -52,6 +52,7 @@ const CommandTable& CommandTable::instance() {
     register_scripting_family(*t);
     register_sort_family(*t);
     register_hll_family(*t);
+    register_persist_family(*t);
     return t;
   }();
   return *table;

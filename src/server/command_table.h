@@ -57,5 +57,6 @@ void register_zset_family(CommandTable& table);
 void register_scripting_family(CommandTable& table);
 void register_sort_family(CommandTable& table);
 void register_hll_family(CommandTable& table);
+void register_persist_family(CommandTable& table);
 
 }  // namespace stmkv

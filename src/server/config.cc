@@ -277,6 +277,19 @@ OptionDef requirepass_option() {
   return def;
 }
 
+// dbfilename: a file name in `dir`, not a path (as Redis).
+OptionDef dbfilename_option() {
+  OptionDef def = string_option("dbfilename", &ServerConfig::dbfilename);
+  def.set = [](ServerConfig* c, std::span<const std::string> args) -> std::optional<std::string> {
+    if (args[0].find('/') != std::string::npos) {
+      return "dbfilename can't be a path, just a filename";
+    }
+    c->dbfilename = args[0];
+    return std::nullopt;
+  };
+  return def;
+}
+
 // hz: any value 0..INT_MAX is accepted and clamped to 1..500, as Redis's updateHZ does.
 OptionDef hz_option() {
   OptionDef def = integer_option("hz", &ServerConfig::hz, 0, INT_MAX);
@@ -360,6 +373,9 @@ const std::vector<OptionDef>& options() {
       bool_option("stm-reshare", &ServerConfig::stm_reshare),
       // Persistence.
       save_option(),
+      dbfilename_option(),
+      bool_option("rdbcompression", &ServerConfig::rdbcompression),
+      bool_option("rdbchecksum", &ServerConfig::rdbchecksum),
       appendonly_option(),
       enum_option("appendfsync", &ServerConfig::appendfsync, {"everysec", "always", "no"}),
       // Memory.

@@ -77,8 +77,11 @@ struct ServerConfig {
   int64_t heap_size = int64_t{16} << 30;  // heap address space, bytes (sparse)
   int64_t stm_inevitable_after = 8;       // aborts before a transaction runs inevitable
   bool stm_reshare = true;                // re-share cold private pages
-  // --- Persistence (stored only: there is no RDB or AOF yet) ---
+  // --- Persistence (RDB: persist/persistence.h; AOF not yet) ---
   std::vector<SavePoint> save = {{3600, 1}, {300, 100}, {60, 10000}};
+  std::string dbfilename = "dump.rdb";   // the RDB file, in `dir`
+  bool rdbcompression = true;            // LZF-compress strings in RDB files
+  bool rdbchecksum = true;               // CRC-64 at the end of RDB files (checked on load)
   bool appendonly = false;               // only "no" is accepted until AOF exists
   std::string appendfsync = "everysec";  // always | everysec | no
   // --- Memory (stored only: no eviction yet) ---

@@ -1,9 +1,11 @@
 #include "server/server.h"
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
 #include "ds/keyspace.h"
+#include "persist/persistence.h"
 
 namespace stmkv {
 
@@ -43,7 +45,8 @@ Server::Server(const ServerConfig& cfg) : config_(cfg) {
   int n = effective_workers(cfg);
   stm::Config sc;
   sc.heap_bytes = static_cast<size_t>(cfg.heap_size);
-  sc.max_workers = n;
+  // One segment more than the workers: the snapshot view of BGSAVE/SAVE (persist/persistence.h).
+  sc.max_workers = std::min(n + 1, kMaxWorkers);
   sc.inevitable_after = static_cast<int>(cfg.stm_inevitable_after);
   sc.reshare = cfg.stm_reshare;
   heap_ = std::make_unique<stm::Heap>(sc);
@@ -63,9 +66,10 @@ Server::Server(const ServerConfig& cfg) : config_(cfg) {
   for (int i = 0; i < 40; ++i) run_id_ += kHex[rd() % 16];
   run_id_hash_ = std::hash<std::string>()(run_id_);
   tcp_port_ = cfg.port;
+  persistence_ = std::make_unique<persist::Persistence>(*this);
 }
 
-Server::~Server() = default;
+Server::~Server() { persistence_.reset(); }
 
 void Server::request_shutdown() {
   shutdown_.store(true, std::memory_order_release);

@@ -23,6 +23,9 @@
 
 namespace stmkv {
 
+namespace persist {
+class Persistence;  // persist/persistence.h
+}
 class Server;
 
 // Per-command counters (INFO commandstats), one set per worker.
@@ -120,11 +123,14 @@ class Server {
   std::atomic<uint64_t> total_connections_received{0};
   std::atomic<uint64_t> rejected_connections{0};
   SlowLog slowlog;   // SLOWLOG
+  // RDB persistence: SAVE, BGSAVE, save rules, loading (persist/persistence.h).
+  persist::Persistence& persistence() { return *persistence_; }
 
  private:
   ServerConfig config_;
   std::mutex config_mu_;
   std::unique_ptr<stm::Heap> heap_;
+  std::unique_ptr<persist::Persistence> persistence_;   // destroyed first (~Server)
   std::vector<std::unique_ptr<WorkerContext>> workers_;
   ClientRegistry clients_;
   int64_t start_time_ms_ = 0;

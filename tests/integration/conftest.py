@@ -76,8 +76,11 @@ class ServerProcess:
         last_error = None
         for _ in range(3):  # another process may grab the free port before we bind it
             self.port = free_port()
+            # No save rules unless a test gives its own (`save` lines accumulate after the
+            # clearing `save ""`): a SIGTERM would otherwise write dump.rdb into the shared
+            # working directory and the next server would load it.
             self.args = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
-                         "--workers", str(workers)] + [str(a) for a in extra_args]
+                         "--workers", str(workers), "--save", ""] + [str(a) for a in extra_args]
             self._log = tempfile.TemporaryFile(prefix="stmkv-server-", suffix=".log")
             self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=self._log,
                                          stderr=subprocess.STDOUT, cwd=tempfile.gettempdir())
