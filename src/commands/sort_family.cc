@@ -321,10 +321,9 @@ void sort_generic(CommandContext& ctx, bool readonly) {
     auto compare = [&](const Item& a, const Item& b) {
       int c;
       if (!alpha) {
-        c = a.score > b.score ? 1
-            : a.score < b.score
-                ? -1
-                : binary_compare(elems[a.elem], elems[b.elem]);
+        c = a.score > b.score   ? 1
+            : a.score < b.score ? -1
+                                : binary_compare(elems[a.elem], elems[b.elem]);
       } else if (by) {
         if (!a.cmp || !b.cmp) {
           c = (a.cmp.has_value() == b.cmp.has_value()) ? 0 : !a.cmp ? -1 : 1;

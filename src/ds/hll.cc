@@ -55,8 +55,7 @@ void set_reg(uint8_t* regs, size_t nbytes, long i, uint8_t v) {
   unsigned fb8 = 8 - fb;
   regs[byte] = uint8_t((regs[byte] & ~(kRegisterMax << fb)) | (unsigned(v) << fb));
   if (byte + 1 < nbytes) {
-    regs[byte + 1] =
-        uint8_t((regs[byte + 1] & ~(kRegisterMax >> fb8)) | (unsigned(v) >> fb8));
+    regs[byte + 1] = uint8_t((regs[byte + 1] & ~(kRegisterMax >> fb8)) | (unsigned(v) >> fb8));
   }
 }
 
