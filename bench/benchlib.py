@@ -291,6 +291,8 @@ def git_commit(repo):
                              capture_output=True, text=True, timeout=10)
         dirty = subprocess.run(["git", "-C", repo, "status", "--short", "--untracked-files=no"],
                                capture_output=True, text=True, timeout=10)
+        if out.returncode != 0 or not out.stdout.strip():
+            return "unknown"
         return out.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"

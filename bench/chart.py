@@ -37,11 +37,11 @@ def main(argv):
     names = [t["name"] for t in tests]
     servers = list(res["servers"].keys())
     # Redis last: it is the reference and reads best as the rightmost bar.
-    servers.sort(key=lambda s: (s == res.get("reference"), s))
+    servers.sort(key=lambda s: s == res.get("reference"))  # stable: compare.py's order
     colors = {"redis": "#c0392b"}
     palette = ["#2e86c1", "#5dade2", "#1abc9c", "#8e44ad", "#f39c12", "#7f8c8d", "#34495e"]
 
-    fig, axes = plt.subplots(2, 1, figsize=(max(10, 0.9 * len(names) * len(servers) / 2), 9),
+    fig, axes = plt.subplots(2, 1, figsize=(min(16, max(10, 0.25 * len(names) * len(servers))), 9),
                              sharex=True)
     width = 0.8 / max(1, len(servers))
     for si, s in enumerate(servers):

@@ -31,6 +31,7 @@ import io
 import json
 import math
 import os
+import shlex
 import shutil
 import statistics
 import sys
@@ -370,7 +371,7 @@ def main(argv):
         for s in servers:
             s.start()
             print("started %s (pid %d, port %d): %s" % (s.name, s.pid, s.port,
-                                                        " ".join(s.command_line(s.port))))
+                                                        shlex.join(s.command_line(s.port))))
         for rnd in range(a.rounds):
             if time.monotonic() > deadline:
                 stopped_early = True
