@@ -140,13 +140,14 @@ class Server:
     def __init__(self, name, kind, binary, args=()):
         self.name = name
         self.kind = kind
-        # Absolute: the server runs in the temporary directory (where a redis-server would write).
+        # Absolute: the server runs in its own temporary directory.
         self.binary = os.path.abspath(binary) if os.sep in binary else (
             shutil.which(binary) or binary)
         self.extra = [str(a) for a in args]
         self.port = None
         self.proc = None
         self.log = None
+        self.dir = None
 
     @property
     def pid(self):
@@ -154,18 +155,20 @@ class Server:
 
     def command_line(self, port):
         # Persistence off for both (redis-server and stmkv read the same options).
+        # Its own empty directory: no dump.rdb or appendonly file of someone else is loaded.
         return ([self.binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                 "--appendonly", "no", "--daemonize", "no"] + self.extra)
+                 "--appendonly", "no", "--daemonize", "no", "--dir", self.dir] + self.extra)
 
     def start(self):
         last = ""
         for _ in range(3):  # another process may take the free port before the server binds it
             self.port = free_port()
+            self.dir = tempfile.mkdtemp(prefix="bench-%s-" % self.name)
             self.log = tempfile.NamedTemporaryFile(prefix="bench-%s-" % self.name,
                                                    suffix=".log", delete=False)
             self.proc = subprocess.Popen(self.command_line(self.port), stdout=self.log,
                                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                         cwd=tempfile.gettempdir())
+                                         cwd=self.dir)
             _live.add(self)
             deadline = time.monotonic() + START_TIMEOUT
             while time.monotonic() < deadline and self.proc.poll() is None:
@@ -202,6 +205,9 @@ class Server:
             except OSError:
                 pass
             self.log = None
+        if self.dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir = None
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
