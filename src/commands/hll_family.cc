@@ -283,7 +283,7 @@ void register_hll_family(CommandTable& t) {
          .group = "hyperloglog", .since = "2.8.9",
          .summary = "Adds the specified elements to the specified HyperLogLog.",
          .complexity = "O(1) to add every element.", .syntax = "key [element [element ...]]"});
-  t.add({.name = "pfcount", .arity = -2, .flags = kCmdReadonly | kCmdMayReplicate | kCmdTx,
+  t.add({.name = "pfcount", .arity = -2, .flags = kCmdReadonly | kCmdTx,
          .first_key = 1, .last_key = -1, .key_step = 1,
          .acl = kAclRead | kAclHyperloglog | kAclSlow, .handler = cmd_pfcount,
          .group = "hyperloglog", .since = "2.8.9",
@@ -299,7 +299,7 @@ void register_hll_family(CommandTable& t) {
          .group = "hyperloglog", .since = "2.8.9",
          .summary = "Merge N different HyperLogLogs into a single one.",
          .complexity = "O(N) to merge N HyperLogLogs, but with high constant times.",
-         .syntax = "destkey [sourcekey [sourcekey ...]]"});
+         .syntax = "destkey sourcekey [sourcekey ...]"});
   t.add({.name = "pfdebug", .arity = 3, .flags = kCmdWrite | kCmdDenyOom | kCmdAdmin | kCmdTx,
          .first_key = 2, .last_key = 2, .key_step = 1,
          .acl = kAclWrite | kAclHyperloglog | kAclAdmin | kAclSlow | kAclDangerous,
