@@ -302,6 +302,24 @@ def summarize(test_results, servers, ref):
     return summary
 
 
+def scaling_table(test_results, servers, workers):
+    """With several stmkv worker counts: each server's median ops/s relative to stmkv with the
+    fewest workers, per test, and their geometric means (the worker-scaling curve)."""
+    stmkv = ["stmkv-w%d" % w for w in sorted(set(workers))]
+    if len(stmkv) < 2 or not any(s.name == stmkv[0] for s in servers):
+        return None
+    base = stmkv[0]
+    cols = stmkv + [s.name for s in servers if s.name not in stmkv]
+    rows = {}
+    for tr in test_results:
+        b = tr["servers"].get(base, {}).get("median_ops")
+        rows[tr["name"]] = {c: tr["servers"][c]["median_ops"] / b
+                            for c in cols
+                            if b and c in tr["servers"] and tr["servers"][c].get("median_ops")}
+    return {"base": base, "servers": cols, "tests": rows,
+            "geomean": {c: geomean([r.get(c) for r in rows.values()]) for c in cols}}
+
+
 def fmt(x, spec):
     return "-" if x is None else format(x, spec)
 
@@ -320,6 +338,16 @@ def print_report(results, ref):
                 fmt(r["client_cpu_s_per_mreq"], ".2f"),
                 ("  %d violations" % r["violations"] if r["violations"] else "") +
                 ("  %d failed runs" % r["errors"] if r["errors"] else "")))
+    scaling = results.get("scaling")
+    if scaling:
+        cols = scaling["servers"]
+        print()
+        print("scaling: median ops/s relative to %s" % scaling["base"])
+        print("%-13s" % "test" + "".join(" %13s" % c for c in cols))
+        for name, row in scaling["tests"].items():
+            print("%-13s" % name + "".join(" %13s" % fmt(row.get(c), ".2f") for c in cols))
+        print("%-13s" % "geomean" + "".join(
+            " %13s" % fmt(scaling["geomean"].get(c), ".2f") for c in cols))
     print()
     for sname, s in results["summary"].items():
         parts = ["%s %s" % (k, fmt(v, ".3f") if isinstance(v, float) or v is None else v)
@@ -411,6 +439,7 @@ def main(argv):
         failures += 1
     results["tests"] = test_results
     results["summary"] = summarize(test_results, servers, ref)
+    results["scaling"] = scaling_table(test_results, servers, a.workers)
     results["elapsed_s"] = round(time.monotonic() - t_start, 1)
     print_report(results, ref)
     print("elapsed %.0f s" % results["elapsed_s"])
