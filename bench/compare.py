@@ -212,6 +212,9 @@ def run_one(a, test, srv):
         tail = out.strip().splitlines()[-3:]
         res["error"] = "rc %d%s: %s" % (rc, " (timed out)" if timed_out else "", " | ".join(tail))
         res["timed_out"] = timed_out
+    elif res.get("errors"):
+        res["error"] = "%d transactions had unexpected replies: %s" % (
+            res["errors"], " | ".join(out.strip().splitlines()[-2:-1]))
     return res
 
 
