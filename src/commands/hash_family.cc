@@ -18,6 +18,7 @@
 
 #include "commands/match.h"
 #include "commands/util.h"
+#include "ds/collections.h"
 #include "ds/dict.h"
 #include "ds/keyspace.h"
 #include "ds/small_map.h"
@@ -57,31 +58,6 @@ std::vector<Pair> pack_pairs(stm::Tx& tx, RawRef v) {
   out.reserve(items.size() / 2);
   for (size_t i = 0; i + 1 < items.size(); i += 2) out.emplace_back(items[i], items[i + 1]);
   return out;
-}
-
-// The value of field; false when absent.
-bool hash_get(stm::Tx& tx, RawRef v, std::string_view field, std::string_view* out) {
-  if (is_dict(tx, v)) {
-    Dict d(tx, v);
-    Ref<DictNode> n = d.find(field);
-    if (n.is_null()) return false;
-    *out = str_view(tx, d.value_of(n));
-    return true;
-  }
-  PackReader r(tx, v);
-  std::string_view f, val;
-  while (r.next(&f) && r.next(&val)) {
-    if (f == field) {
-      *out = val;
-      return true;
-    }
-  }
-  return false;
-}
-
-int64_t hash_len(stm::Tx& tx, RawRef v) {
-  if (is_dict(tx, v)) return Dict(tx, v).size();
-  return PackReader(tx, v).count() / 2;
 }
 
 // Every pair, in the order Redis replies them (pack order, or hash order for a dict).

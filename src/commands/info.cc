@@ -500,7 +500,9 @@ std::string build_info(CommandContext& ctx, std::span<const std::string_view> na
 // The flags field: Redis's letters for the states we have, in Redis's order (x for MULTI, b
 // for blocked, ... come with those features); "N" when none.
 static std::string client_flags(const ClientState& c) {
-  std::string f;
+  std::string f;  // in Redis's order
+  if (c.multi_listed.load(std::memory_order_relaxed) >= 0) f += 'x';
+  if (c.blocked.load(std::memory_order_relaxed)) f += 'b';
   if (c.kill_requested.load(std::memory_order_relaxed)) f += 'A';  // CLIENT_CLOSE_ASAP
   if (c.no_evict) f += 'e';
   if (f.empty()) f = "N";
@@ -533,7 +535,7 @@ std::string client_info_line(const Server&, const ClientState& c, int64_t now) {
   num("sub", 0);
   num("psub", 0);
   num("ssub", 0);
-  num("multi", -1);
+  num("multi", c.multi_listed.load(std::memory_order_relaxed));
   num("qbuf", static_cast<long long>(qbuf));
   num("qbuf-free", 0);
   num("argv-mem", 0);

@@ -57,8 +57,7 @@ Ref<Entry> push_one(CommandContext& ctx, Db& db, Ref<Entry> e, std::string_view 
     list::push(ctx.tx(), l, end, elem, node_cap(ctx));
     return db.set(key, ObjType::kList, l, Encoding::kQuicklist, kNoExpire);
   }
-  list::push(ctx.tx(), list_of(db, e), end, elem, node_cap(ctx));
-  db.touch_write(e);
+  list::push(ctx.tx(), list_of(db, e), end, elem, node_cap(ctx));  // stamps the list
   return e;
 }
 
@@ -68,11 +67,7 @@ RawRef pop_one(CommandContext& ctx, Db& db, Ref<Entry> e, std::string_view key, 
   bool emptied;
   RawRef elem = list::pop(ctx.tx(), list_of(db, e), end, &emptied);
   ctx.tx().free(elem);
-  if (emptied) {
-    db.remove(key);
-  } else {
-    db.touch_write(e);
-  }
+  if (emptied) db.remove(key);  // else the pop stamped the list (no entry write: see stamp_list)
   return elem;
 }
 
@@ -258,11 +253,7 @@ void cmd_lrem(CommandContext& ctx) {
   if (!hits.empty()) {
     bool emptied;
     list::erase(ctx.tx(), l, hits, &emptied);
-    if (emptied) {
-      db.remove(key);
-    } else {
-      db.touch_write(e);
-    }
+    if (emptied) db.remove(key);
   }
   ctx.out.add_integer(static_cast<int64_t>(hits.size()));
 }
@@ -297,7 +288,6 @@ void cmd_ltrim(CommandContext& ctx) {
     for (int64_t i = 0; i < rtrim; ++i) {
       ctx.tx().free(list::pop(ctx.tx(), l, End::kRight, &emptied));
     }
-    db.touch_write(e);
   }
   ctx.out.add_ok();
 }
@@ -435,20 +425,14 @@ bool move_generic(CommandContext& ctx, std::string_view src, std::string_view ds
   std::string_view bytes = str_view(ctx.tx(), elem);
   if (se == de) {
     list::push(ctx.tx(), list_of(db, se), to, elem, node_cap(ctx));
-    db.touch_write(se);
   } else {
-    if (emptied) {
-      db.remove(src);
-    } else {
-      db.touch_write(se);
-    }
+    if (emptied) db.remove(src);
     if (de.is_null()) {
       RawRef l = list::create(ctx.tx());
       list::push(ctx.tx(), l, to, elem, node_cap(ctx));
       db.set(dst, ObjType::kList, l, Encoding::kQuicklist, kNoExpire);
     } else {
       list::push(ctx.tx(), list_of(db, de), to, elem, node_cap(ctx));
-      db.touch_write(de);
     }
   }
   signal_key_ready(ctx, dst);
@@ -597,12 +581,16 @@ void cmd_blmpop(CommandContext& ctx) {
 // Value type hooks.
 void free_list(stm::Tx& tx, RawRef v) { list::destroy(tx, v); }
 RawRef copy_list(stm::Tx& tx, RawRef v) { return list::copy(tx, v); }
+// WATCH: pushes and pops stamp the list's ends, not Entry::version, so that an LPUSH and an
+// RPUSH on one list do not conflict on the entry.
+uint64_t stamp_list(stm::Tx& tx, RawRef v) { return list::stamp(tx, v); }
 
 }  // namespace
 
 void register_list_family(CommandTable& t) {
   register_value_freer(ObjType::kList, free_list);
   register_value_copier(ObjType::kList, copy_list);
+  register_value_stamper(ObjType::kList, stamp_list);
   // clang-format off
   constexpr uint32_t kR = kCmdReadonly | kCmdTx;
   constexpr uint32_t kW = kCmdWrite | kCmdTx;

@@ -12,7 +12,12 @@
 
 #include "commands/info.h"
 #include "commands/util.h"
+#include "commands/zset_common.h"
+#include "ds/dict.h"
 #include "ds/keyspace.h"
+#include "ds/list.h"
+#include "ds/small_map.h"
+#include "ds/zset.h"
 #include "persist/persistence.h"
 #include "server/command_table.h"
 #include "server/server.h"
@@ -315,10 +320,30 @@ void cmd_debug(CommandContext& ctx) {
 
 size_t heap_object_size(size_t payload) { return (sizeof(StrHeader) + payload + 15) & ~size_t{15}; }
 
+// Heap bytes of a collection value, sampling `samples` elements of the big encodings (0: all).
+size_t collection_bytes(CommandContext& ctx, const Entry& en, size_t samples) {
+  stm::Tx& tx = ctx.tx();
+  switch (static_cast<ObjType>(en.type)) {
+    case ObjType::kList:
+      return list::memory_usage(tx, en.value);
+    case ObjType::kHash:
+    case ObjType::kSet:
+      if (value_kind(tx, en.value) == ValueKind::kDict) return Dict(tx, en.value).heap_bytes(samples);
+      return pack_heap_bytes(tx, en.value);
+    case ObjType::kZSet:
+      return ZSet(tx, en.value, static_cast<Encoding>(en.encoding), zset_limits(ctx))
+          .memory_usage(samples);
+    case ObjType::kString:
+      break;
+  }
+  return heap_object_size(str_view(tx, en.value).size());
+}
+
+// MEMORY USAGE key [SAMPLES count]: the entry, its key and its value (SAMPLES 5 by default).
 void cmd_memory_usage(CommandContext& ctx) {
+  int64_t samples = 5;
   for (size_t j = 3; j < ctx.argc(); ++j) {
     if (iequals(ctx.arg(j), "samples") && j + 1 < ctx.argc()) {
-      int64_t samples;
       if (!arg_int64(ctx, j + 1, &samples)) return;
       if (samples < 0) {
         ctx.reply_syntax_error();
@@ -337,12 +362,8 @@ void cmd_memory_usage(CommandContext& ctx) {
     return;
   }
   const Entry& en = db.read(e);
-  size_t total = sizeof(Entry) + heap_object_size(db.key_of(e).size());
-  if (static_cast<ObjType>(en.type) == ObjType::kString) {
-    total += heap_object_size(str_view(ctx.tx(), en.value).size());
-  } else {
-    total += 64;  // collections: their header (elements are not sampled yet)
-  }
+  size_t total = sizeof(Entry) + heap_object_size(db.key_of(e).size()) +
+                 collection_bytes(ctx, en, static_cast<size_t>(samples));
   ctx.out.add_integer(static_cast<long long>(total));
 }
 

@@ -18,6 +18,7 @@
 
 #include "commands/match.h"
 #include "commands/util.h"
+#include "ds/collections.h"
 #include "ds/dict.h"
 #include "ds/keyspace.h"
 #include "ds/small_map.h"
@@ -58,51 +59,6 @@ struct Rng {
 };
 
 // --- reading a set of any encoding ---
-
-int64_t set_size(stm::Tx& tx, RawRef v) {
-  switch (value_kind(tx, v)) {
-    case ValueKind::kDict: return Dict(tx, v).size();
-    case ValueKind::kIntset: return intset_view(tx, v).count;
-    default: return PackReader(tx, v).count();
-  }
-}
-
-bool set_contains(stm::Tx& tx, RawRef v, std::string_view m) {
-  switch (value_kind(tx, v)) {
-    case ValueKind::kDict: return Dict(tx, v).contains(m);
-    case ValueKind::kIntset: {
-      int64_t i;
-      return parse_int64(m, &i) && intset_view(tx, v).contains(i);
-    }
-    default: {
-      PackReader r(tx, v);
-      std::string_view s;
-      while (r.next(&s)) {
-        if (s == m) return true;
-      }
-      return false;
-    }
-  }
-}
-
-// Every member, in iteration order (sorted for intsets).
-Members set_members(stm::Tx& tx, RawRef v) {
-  Members out;
-  switch (value_kind(tx, v)) {
-    case ValueKind::kDict:
-      Dict(tx, v).for_each([&](std::string_view f, RawRef) { out.emplace_back(f); });
-      break;
-    case ValueKind::kIntset: {
-      IntsetView iv = intset_view(tx, v);
-      out.reserve(iv.count);
-      for (uint32_t i = 0; i < iv.count; ++i) out.push_back(std::to_string(iv.data[i]));
-      break;
-    }
-    default:
-      for (std::string_view s : PackReader(tx, v).all()) out.emplace_back(s);
-  }
-  return out;
-}
 
 // A random member (the set is not empty).
 std::string set_random(stm::Tx& tx, RawRef v, Rng& rng) {

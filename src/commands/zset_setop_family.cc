@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "commands/zset_common.h"
+#include "ds/collections.h"
 #include "server/server.h"
 
 namespace stmkv {
@@ -19,12 +20,53 @@ namespace {
 enum class SetOp { kUnion, kInter, kDiff };
 enum class Aggregate { kSum, kMin, kMax };
 
+// One input: a sorted set, or a plain set whose members all score 1 (as Redis accepts), or a
+// missing key (neither).
 struct Source {
-  std::optional<ZSet> z;  // empty: missing key
+  std::optional<ZSet> z;
+  stm::RawRef set;
+  std::vector<std::string> members;  // the set's members, read once
   uint64_t size = 0;
   double weight = 1;
   uint64_t entry = 0;  // entry offset (the same key given twice)
+
+  bool present() const { return z.has_value() || !set.is_null(); }
+  void for_each(const ZVisit& fn) {
+    if (z) {
+      z->for_each(fn);
+      return;
+    }
+    for (const std::string& m : members) fn(ZElem{m, 1.0});
+  }
+  bool score(stm::Tx& tx, std::string_view member, double* out) {
+    if (z) return z->score(member, out);
+    if (!set_contains(tx, set, member)) return false;
+    *out = 1.0;
+    return true;
+  }
 };
+
+// Opens input `key`: a sorted set or a set; anything else replies WRONGTYPE (false). The
+// commands that store count no keyspace hits, as Redis's lookupKeyWrite.
+bool open_source(CommandContext& ctx, Db& db, std::string_view key, bool count_hit, Source* s) {
+  Ref<Entry> e = db.find(key);
+  if (count_hit) e.is_null() ? ctx.miss() : ctx.hit();
+  if (e.is_null()) return true;
+  const Entry& en = db.read(e);
+  s->entry = e.offset();
+  if (static_cast<ObjType>(en.type) == ObjType::kZSet) {
+    s->z.emplace(ctx.tx(), en.value, static_cast<Encoding>(en.encoding), zset_limits(ctx));
+    s->size = s->z->size();
+  } else if (static_cast<ObjType>(en.type) == ObjType::kSet) {
+    s->set = en.value;
+    s->members = set_members(ctx.tx(), en.value);
+    s->size = s->members.size();
+  } else {
+    ctx.reply_wrong_type();
+    return false;
+  }
+  return true;
+}
 
 void aggregate(double* target, double val, Aggregate a) {
   switch (a) {
@@ -54,12 +96,7 @@ void setop_generic(CommandContext& ctx, std::string_view dst, size_t numkeys_idx
   Db db = client_db(ctx);
   std::vector<Source> src(static_cast<size_t>(setnum));
   for (size_t i = 0; i < src.size(); ++i) {
-    Ref<Entry> e;
-    if (!open_zset(ctx, db, ctx.arg(numkeys_idx + 1 + i), dst.empty(), &e, &src[i].z)) return;
-    if (src[i].z) {
-      src[i].size = src[i].z->size();
-      src[i].entry = e.offset();
-    }
+    if (!open_source(ctx, db, ctx.arg(numkeys_idx + 1 + i), dst.empty(), &src[i])) return;
   }
   Aggregate agg = Aggregate::kSum;
   bool withscores = false;
@@ -121,8 +158,8 @@ void setop_generic(CommandContext& ctx, std::string_view dst, size_t numkeys_idx
   if (op == SetOp::kUnion) {
     std::unordered_map<std::string_view, size_t> index;
     for (Source* s : order) {
-      if (!s->z) continue;
-      s->z->for_each([&](const ZElem& el) {
+      if (!s->present()) continue;
+      s->for_each([&](const ZElem& el) {
         double score = s->weight * el.score;
         if (std::isnan(score)) score = 0;
         auto [it, inserted] = index.try_emplace(el.member, result.size());
@@ -134,19 +171,19 @@ void setop_generic(CommandContext& ctx, std::string_view dst, size_t numkeys_idx
       });
     }
   } else if (op == SetOp::kInter) {
-    if (order[0]->z && order[0]->size > 0) {
+    if (order[0]->present() && order[0]->size > 0) {
       bool done = false;
-      order[0]->z->for_each([&](const ZElem& el) {
+      order[0]->for_each([&](const ZElem& el) {
         if (done) return;
         double score = order[0]->weight * el.score;
         if (std::isnan(score)) score = 0;
         size_t k = 1;
         for (; k < order.size(); ++k) {
           double value;
-          if (!order[k]->z) break;
+          if (!order[k]->present()) break;
           if (order[k]->entry == order[0]->entry) {
             value = el.score * order[k]->weight;
-          } else if (order[k]->z->score(el.member, &value)) {
+          } else if (order[k]->score(ctx.tx(), el.member, &value)) {
             value *= order[k]->weight;
           } else {
             break;
@@ -163,11 +200,11 @@ void setop_generic(CommandContext& ctx, std::string_view dst, size_t numkeys_idx
         }
       });
     }
-  } else if (order[0]->z) {
-    order[0]->z->for_each([&](const ZElem& el) {
+  } else if (order[0]->present()) {
+    order[0]->for_each([&](const ZElem& el) {
       for (size_t k = 1; k < order.size(); ++k) {
         double unused;
-        if (order[k]->z && order[k]->z->score(el.member, &unused)) return;
+        if (order[k]->present() && order[k]->score(ctx.tx(), el.member, &unused)) return;
       }
       result.push_back(ZElem{el.member, el.score});
     });

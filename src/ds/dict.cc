@@ -318,20 +318,25 @@ RawRef Dict::copy() {
   return c;
 }
 
-size_t Dict::heap_bytes() {
+size_t Dict::heap_bytes(size_t samples) {
   TableRef t = *reinterpret_cast<const TableRef*>(tx_.read_bytes(h_, kTableOff, 16));
   uint32_t nslots = tx_.read_immutable(Ref<DictHeader>(h_))->nslots;
-  size_t total = sizeof(DictHeader) + nslots * sizeof(DictSlot) + t.nbuckets * 16;
-  for (uint64_t i = 0; i < t.nbuckets; ++i) {
+  size_t fixed = sizeof(DictHeader) + nslots * sizeof(DictSlot) + t.nbuckets * 16;
+  size_t elements = 0;
+  size_t element_bytes = 0;
+  for (uint64_t i = 0; i < t.nbuckets && (samples == 0 || elements < samples); ++i) {
     for (RawRef cur = *tx_.read(head_at(t.table, i)); !cur.is_null();) {
       Ref<DictNode> n(cur);
       cur = tx_.read(n.cast<ChainLink>())->next;
       FieldValue fv = *reinterpret_cast<const FieldValue*>(tx_.read_bytes(n, 16, 16));
-      total += sizeof(DictNode) + str_bytes(tx_, fv.field);
-      if (!fv.value.is_null()) total += str_bytes(tx_, fv.value);
+      element_bytes += sizeof(DictNode) + str_bytes(tx_, fv.field);
+      if (!fv.value.is_null()) element_bytes += str_bytes(tx_, fv.value);
+      ++elements;
     }
   }
-  return total;
+  if (samples == 0 || elements == 0) return fixed + element_bytes;
+  int64_t n = size();
+  return fixed + static_cast<size_t>(double(element_bytes) / double(elements) * double(n));
 }
 
 }  // namespace stmkv

@@ -87,8 +87,10 @@ class Dict {
   void destroy();
   // A deep copy.
   stm::RawRef copy();
-  // Heap bytes used (MEMORY USAGE): header, table, nodes and strings.
-  size_t heap_bytes();
+  // Heap bytes used (MEMORY USAGE): header, table, nodes and strings. With samples > 0, only
+  // the first `samples` elements are measured and their mean stands for every element (as
+  // Redis's MEMORY USAGE SAMPLES); 0 measures all.
+  size_t heap_bytes(size_t samples = 0);
 
   uint64_t bucket_count();
 

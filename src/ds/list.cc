@@ -38,6 +38,18 @@ Ref<NodeR> nr(RawRef n) { return Ref<NodeR>(n.offset() + 16); }
 Ref<RawRef> slot(RawRef n, uint32_t i) { return Ref<RawRef>(n.offset() + sizeof(Node) + 8 * i); }
 Ref<HeaderL> hl(RawRef l) { return Ref<HeaderL>(l.offset()); }
 Ref<HeaderR> hr(RawRef l) { return Ref<HeaderR>(l.offset() + 16); }
+Ref<uint64_t> left_writes(RawRef l) { return Ref<uint64_t>(l.offset() + 32); }
+Ref<uint64_t> right_writes(RawRef l) { return Ref<uint64_t>(l.offset() + 48); }
+
+// Changes the element count of one end, counting the write in that end's stamp.
+void add_left(stm::Tx& tx, RawRef list, int64_t delta) {
+  tx.write(hl(list))->left += delta;
+  *tx.write(left_writes(list)) += 1;
+}
+void add_right(stm::Tx& tx, RawRef list, int64_t delta) {
+  tx.write(hr(list))->right += delta;
+  *tx.write(right_writes(list)) += 1;
+}
 
 // A new node of cap slots holding nothing yet: begin = end = at.
 Ref<Node> new_node(stm::Tx& tx, uint32_t cap, uint32_t at, RawRef prev, RawRef next) {
@@ -156,7 +168,7 @@ void push(stm::Tx& tx, RawRef list, End end, RawRef elem, uint32_t cap) {
     }
     NodeL* w = tx.write(nl(node));
     *tx.write(slot(node, --w->begin)) = elem;
-    tx.write(hl(list))->left += 1;
+    add_left(tx, list, 1);
     return;
   }
   HeaderR h = *tx.read(hr(list));
@@ -172,7 +184,7 @@ void push(stm::Tx& tx, RawRef list, End end, RawRef elem, uint32_t cap) {
   }
   NodeR* w = tx.write(nr(node));
   *tx.write(slot(node, w->end++)) = elem;
-  tx.write(hr(list))->right += 1;
+  add_right(tx, list, 1);
 }
 
 RawRef pop(stm::Tx& tx, RawRef list, End end, bool* emptied) {
@@ -183,7 +195,7 @@ RawRef pop(stm::Tx& tx, RawRef list, End end, bool* emptied) {
     NodeR r = *tx.read(nr(node));
     RawRef elem = *tx.read(slot(node, l.begin));
     tx.write(nl(node))->begin = l.begin + 1;
-    tx.write(hl(list))->left -= 1;
+    add_left(tx, list, -1);
     if (l.begin + 1 == r.end) {
       if (r.next.is_null()) {
         *emptied = true;
@@ -198,7 +210,7 @@ RawRef pop(stm::Tx& tx, RawRef list, End end, bool* emptied) {
   NodeL l = *tx.read(nl(node));
   RawRef elem = *tx.read(slot(node, r.end - 1));
   tx.write(nr(node))->end = r.end - 1;
-  tx.write(hr(list))->right -= 1;
+  add_right(tx, list, -1);
   if (r.end - 1 == l.begin) {
     if (l.prev.is_null()) {
       *emptied = true;
@@ -313,7 +325,7 @@ void insert(stm::Tx& tx, RawRef list, Pos p, bool after, RawRef elem, uint32_t c
     }
     *tx.write(slot(node, t - 1)) = elem;
     tx.write(nl(node))->begin = l.begin - 1;
-    tx.write(hl(list))->left += 1;
+    add_left(tx, list, 1);
   } else {
     uint32_t k = r.end - t;
     if (k > 0) {
@@ -322,7 +334,7 @@ void insert(stm::Tx& tx, RawRef list, Pos p, bool after, RawRef elem, uint32_t c
     }
     *tx.write(slot(node, t)) = elem;
     tx.write(nr(node))->end = r.end + 1;
-    tx.write(hr(list))->right += 1;
+    add_right(tx, list, 1);
   }
 }
 
@@ -364,7 +376,7 @@ void erase(stm::Tx& tx, RawRef list, std::vector<Pos> positions, bool* emptied) 
     }
     i = j;
   }
-  if (removed != 0) tx.write(hr(list))->right -= removed;
+  if (removed != 0) add_right(tx, list, -removed);
 }
 
 void for_each(stm::Tx& tx, RawRef list, const std::function<bool(RawRef)>& fn) {
@@ -414,6 +426,10 @@ RawRef copy(stm::Tx& tx, RawRef list) {
   }
   h->tail = last;
   return nl_;
+}
+
+uint64_t stamp(stm::Tx& tx, RawRef list) {
+  return *tx.read(left_writes(list)) + *tx.read(right_writes(list));
 }
 
 size_t memory_usage(stm::Tx& tx, RawRef list) {

@@ -29,7 +29,12 @@ struct Header {
   int64_t left;
   stm::RawRef tail;   // granule 1: the right end
   int64_t right;
+  uint64_t left_writes;   // granule 2: count of changes at the left end (WATCH stamp)
+  uint64_t pad_l;
+  uint64_t right_writes;  // granule 3: the same at the right end
+  uint64_t pad_r;
 };
+static_assert(sizeof(Header) == 64);
 
 struct Node {
   stm::RawRef prev;   // granule 0: left side
@@ -83,6 +88,12 @@ void for_each(stm::Tx& tx, stm::RawRef list, const std::function<bool(stm::RawRe
 // Frees the list and its elements; a deep copy (the value type's freer and copier).
 void destroy(stm::Tx& tx, stm::RawRef list);
 stm::RawRef copy(stm::Tx& tx, stm::RawRef list);
+
+// WATCH's stamp of the list's end operations: changes whenever an element is pushed, popped,
+// inserted or removed (a write at one end touches only that end's counter, so LPUSH and RPUSH
+// do not conflict on it). Replacements in place (LSET) are not counted: callers bump the
+// entry's version for those.
+uint64_t stamp(stm::Tx& tx, stm::RawRef list);
 
 // Bytes used on the heap (MEMORY USAGE), elements included.
 size_t memory_usage(stm::Tx& tx, stm::RawRef list);

@@ -39,6 +39,8 @@ struct ClientState {
   // Owner only:
   ReplyMode reply_mode = ReplyMode::kOn;
   MultiState multi;         // MULTI queue and WATCHed keys
+  // CLIENT LIST multi=: commands queued while in MULTI, -1 outside (written by the owner).
+  std::atomic<int> multi_listed{-1};
 
   // Set by the dispatcher; acted upon by the connection after the reply is written.
   bool close_after_reply = false;   // QUIT, protocol errors

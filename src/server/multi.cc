@@ -98,6 +98,7 @@ void multi_queue(ClientState& client, const CommandSpec& spec,
   q.spec = &spec;
   q.argv.assign(argv.begin(), argv.end());
   client.multi.queue.push_back(std::move(q));
+  client.multi_listed.store(static_cast<int>(client.multi.queue.size()), std::memory_order_relaxed);
   out.add_simple_string("QUEUED");
 }
 
@@ -109,6 +110,7 @@ void multi_discard(ClientState& client) {
   MultiState& m = client.multi;
   m.active = false;
   m.dirty = false;
+  client.multi_listed.store(-1, std::memory_order_relaxed);
   std::vector<QueuedCommand>().swap(m.queue);
   std::vector<WatchedKey>().swap(m.watched);
 }
@@ -120,6 +122,7 @@ void multi_cmd_multi(CommandContext& ctx) {
   }
   ctx.client.multi.active = true;
   ctx.client.multi.dirty = false;
+  ctx.client.multi_listed.store(0, std::memory_order_relaxed);
   ctx.out.add_ok();
 }
 

@@ -280,4 +280,31 @@ TEST(ConnectionFamily, ClientFlagsAndLibInfo) {
       << info;
 }
 
+// In MULTI a client shows flag x and multi=<queued commands>, as Redis 7.0; a blocked client b.
+TEST(ConnectionFamily, ClientFlagsMultiAndBlocked) {
+  Harness h(1, 2);
+  // Client 0 as client 1 sees it in CLIENT LIST.
+  auto client_info = [&](Harness& h, int, int) {
+    std::string line =
+        bulk_payload(h.run({"CLIENT", "LIST", "ID", std::to_string(h.client(0).id)}, 1));
+    std::map<std::string, std::string> m;
+    for (auto& [k, v] : fields(line.substr(0, line.size() - 1))) m[k] = v;
+    return m;
+  };
+  EXPECT_EQ(h.run({"MULTI"}), kOk);
+  auto info = client_info(h, 1, 0);
+  EXPECT_EQ(info["flags"], "x");
+  EXPECT_EQ(info["multi"], "0");
+  EXPECT_EQ(h.run({"SET", "a", "1"}), "+QUEUED\r\n");
+  EXPECT_EQ(h.run({"INCR", "a"}), "+QUEUED\r\n");
+  EXPECT_EQ(client_info(h, 1, 0)["multi"], "2");
+  h.run({"EXEC"});
+  info = client_info(h, 1, 0);
+  EXPECT_EQ(info["flags"], "N");
+  EXPECT_EQ(info["multi"], "-1");
+  h.client(0).blocked.store(true);
+  EXPECT_EQ(client_info(h, 1, 0)["flags"], "b");
+  h.client(0).blocked.store(false);
+}
+
 }  // namespace

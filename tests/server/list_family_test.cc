@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "ds/list.h"
+#include "ds/objects.h"
+#include "stm/stm.h"
 #include "harness.h"
 
 namespace {
@@ -295,6 +297,67 @@ TEST(ListStructure, RandomOpsMatchDeque) {
     }
   }
   EXPECT_EQ(h.run({"lrange", "l", "0", "-1"}), arr(model));
+}
+
+// An LPUSH and an RPUSH on a list of several nodes touch disjoint granules: a push at the right
+// end committed while a left push is in flight does not abort it. The list's WATCH stamp
+// changes with each.
+TEST(ListStructure, PushesAtBothEndsDoNotConflict) {
+  stm::Config cfg;
+  cfg.heap_bytes = size_t{1} << 28;
+  cfg.max_workers = 2;
+  stm::Heap heap(cfg);
+  stm::Worker w0(heap), w1(heap);
+  auto list_root = [](stm::Tx& tx) { return tx.heap().roots().cast<stm::RawRef>(); };
+  uint64_t stamp0 = w0.atomically([&](stm::Tx& tx) {
+    stm::RawRef l = stmkv::list::create(tx);
+    for (int i = 0; i < 40; ++i) {
+      stmkv::list::push(tx, l, stmkv::list::End::kRight, stmkv::make_str(tx, "e"), 8);
+    }
+    *tx.write(list_root(tx)) = l;
+    return stmkv::list::stamp(tx, l);
+  });
+  std::atomic<int> phase{0};
+  std::thread right([&] {
+    while (phase.load() != 1) std::this_thread::yield();
+    w1.atomically([&](stm::Tx& tx) {
+      stm::RawRef l = *tx.read(list_root(tx));
+      stmkv::list::push(tx, l, stmkv::list::End::kRight, stmkv::make_str(tx, "r"), 8);
+    });
+    phase.store(2);
+  });
+  int runs = 0;
+  w0.atomically([&](stm::Tx& tx) {
+    ++runs;
+    stm::RawRef l = *tx.read(list_root(tx));
+    stmkv::list::push(tx, l, stmkv::list::End::kLeft, stmkv::make_str(tx, "l"), 8);
+    if (phase.load() == 0) {
+      phase.store(1);
+      while (phase.load() != 2) std::this_thread::yield();
+    }
+  });
+  right.join();
+  EXPECT_EQ(runs, 1);
+  w0.atomically([&](stm::Tx& tx) {
+    stm::RawRef l = *tx.read(list_root(tx));
+    EXPECT_EQ(stmkv::list::length(tx, l), 42);
+    EXPECT_EQ(stmkv::list::stamp(tx, l), stamp0 + 2);
+  });
+}
+
+// WATCH sees pushes and pops, which no longer write the key's entry.
+TEST(ListFamily, WatchSeesPushAndPop) {
+  Harness h(1, 2);
+  h.run({"RPUSH", "l", "a", "b"});
+  for (const char* cmd : {"LPUSH", "RPOP", "LPOP", "RPUSH"}) {
+    EXPECT_EQ(h.run({"WATCH", "l"}), kOk);
+    std::vector<std::string> argv = {cmd, "l"};
+    if (cmd[1] == 'P' && cmd[2] == 'U') argv.push_back("x");
+    h.run(argv, 1);
+    EXPECT_EQ(h.run({"MULTI"}), kOk);
+    EXPECT_EQ(h.run({"LLEN", "l"}), "+QUEUED\r\n");
+    EXPECT_EQ(h.run({"EXEC"}), "*-1\r\n") << cmd;
+  }
 }
 
 TEST(ListFamily, ConcurrentPushPopLoseNothing) {

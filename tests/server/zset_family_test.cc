@@ -336,6 +336,27 @@ TEST(ZSetFamily, SetOperations) {
   EXPECT_EQ(h.run({"ZRANGE", "a", "0", "-1"}), arr({"x"}));
 }
 
+// Plain sets are inputs with every score 1 (replies are redis-server 7.0.15's).
+TEST(ZSetFamily, SetOperationsAcceptSets) {
+  Harness h;
+  h.run({"ZADD", "a", "1", "x", "2", "y", "3", "z"});
+  h.run({"SADD", "s", "y", "q"});
+  h.run({"SADD", "si", "1", "2", "3"});
+  EXPECT_EQ(h.run({"ZUNION", "2", "a", "s", "WITHSCORES"}),
+            arr({"q", "1", "x", "1", "y", "3", "z", "3"}));
+  EXPECT_EQ(h.run({"ZINTER", "2", "a", "s", "WEIGHTS", "1", "5", "WITHSCORES"}), arr({"y", "7"}));
+  EXPECT_EQ(h.run({"ZDIFF", "2", "s", "a", "WITHSCORES"}), arr({"q", "1"}));
+  EXPECT_EQ(h.run({"ZINTERSTORE", "d", "2", "si", "a"}), integer(0));
+  EXPECT_EQ(h.run({"ZINTERCARD", "2", "a", "s"}), integer(1));
+  EXPECT_EQ(h.run({"ZUNION", "2", "si", "s", "WITHSCORES"}),
+            arr({"1", "1", "2", "1", "3", "1", "q", "1", "y", "1"}));
+  EXPECT_EQ(h.run({"ZUNIONSTORE", "d", "2", "si", "s"}), integer(5));
+  EXPECT_EQ(h.run({"TYPE", "d"}), "+zset\r\n");
+  h.run({"SET", "str", "v"});
+  EXPECT_EQ(h.run({"ZUNION", "2", "a", "str"}),
+            error("WRONGTYPE Operation against a key holding the wrong kind of value"));
+}
+
 TEST(ZSetFamily, Resp3Replies) {
   Harness h;
   h.run({"HELLO", "3"});
