@@ -147,23 +147,46 @@ void cmd_restore(CommandContext& ctx) {
 }  // namespace
 
 void register_persist_family(CommandTable& t) {
-  t.add({.name = "save", .arity = 1, .flags = kCmdAdmin | kCmdNoscript | kCmdNoMulti,
-         .acl = kAclAdmin | kAclSlow | kAclDangerous, .handler = cmd_save, .group = "server",
-         .since = "1.0.0", .summary = "Synchronously save the dataset to disk",
+  t.add({.name = "save",
+         .arity = 1,
+         .flags = kCmdAdmin | kCmdNoscript | kCmdNoMulti,
+         .acl = kAclAdmin | kAclSlow | kAclDangerous,
+         .handler = cmd_save,
+         .group = "server",
+         .since = "1.0.0",
+         .summary = "Synchronously save the dataset to disk",
          .complexity = "O(N) where N is the total number of keys in all databases",
          .syntax = ""});
-  t.add({.name = "bgsave", .arity = -1, .flags = kCmdAdmin | kCmdNoscript,
-         .acl = kAclAdmin | kAclSlow | kAclDangerous, .handler = cmd_bgsave, .group = "server",
-         .since = "1.0.0", .summary = "Asynchronously save the dataset to disk",
-         .complexity = "O(1)", .syntax = "[SCHEDULE]"});
-  t.add({.name = "lastsave", .arity = 1, .flags = kCmdLoading | kCmdStale | kCmdFast,
-         .acl = kAclAdmin | kAclFast | kAclDangerous, .handler = cmd_lastsave,
-         .group = "server", .since = "1.0.0",
+  t.add({.name = "bgsave",
+         .arity = -1,
+         .flags = kCmdAdmin | kCmdNoscript,
+         .acl = kAclAdmin | kAclSlow | kAclDangerous,
+         .handler = cmd_bgsave,
+         .group = "server",
+         .since = "1.0.0",
+         .summary = "Asynchronously save the dataset to disk",
+         .complexity = "O(1)",
+         .syntax = "[SCHEDULE]"});
+  t.add({.name = "lastsave",
+         .arity = 1,
+         .flags = kCmdLoading | kCmdStale | kCmdFast,
+         .acl = kAclAdmin | kAclFast | kAclDangerous,
+         .handler = cmd_lastsave,
+         .group = "server",
+         .since = "1.0.0",
          .summary = "Get the UNIX time stamp of the last successful save to disk",
-         .complexity = "O(1)", .syntax = ""});
-  t.add({.name = "dump", .arity = 2, .flags = kCmdReadonly | kCmdTx, .first_key = 1,
-         .last_key = 1, .key_step = 1, .acl = kAclKeyspace | kAclRead | kAclSlow,
-         .handler = cmd_dump, .group = "generic", .since = "2.6.0",
+         .complexity = "O(1)",
+         .syntax = ""});
+  t.add({.name = "dump",
+         .arity = 2,
+         .flags = kCmdReadonly | kCmdTx,
+         .first_key = 1,
+         .last_key = 1,
+         .key_step = 1,
+         .acl = kAclKeyspace | kAclRead | kAclSlow,
+         .handler = cmd_dump,
+         .group = "generic",
+         .since = "2.6.0",
          .summary = "Return a serialized version of the value stored at the specified key.",
          .complexity =
              "O(1) to access the key and additional O(N*M) to serialize it, where N is the "
@@ -171,10 +194,16 @@ void register_persist_family(CommandTable& t) {
              "string values the time complexity is thus O(1)+O(1*M) where M is small, so "
              "simply O(1).",
          .syntax = "key"});
-  t.add({.name = "restore", .arity = -4, .flags = kCmdWrite | kCmdDenyOom | kCmdTx,
-         .first_key = 1, .last_key = 1, .key_step = 1,
-         .acl = kAclKeyspace | kAclWrite | kAclSlow | kAclDangerous, .handler = cmd_restore,
-         .group = "generic", .since = "2.6.0",
+  t.add({.name = "restore",
+         .arity = -4,
+         .flags = kCmdWrite | kCmdDenyOom | kCmdTx,
+         .first_key = 1,
+         .last_key = 1,
+         .key_step = 1,
+         .acl = kAclKeyspace | kAclWrite | kAclSlow | kAclDangerous,
+         .handler = cmd_restore,
+         .group = "generic",
+         .since = "2.6.0",
          .summary = "Create a key using the provided serialized value, previously obtained "
                     "using DUMP.",
          .complexity =

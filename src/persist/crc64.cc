@@ -37,8 +37,8 @@ uint64_t crc64(uint64_t crc, const void* data, size_t len) {
     for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(p[i]) << (8 * i);
     crc ^= v;
     crc = tb.t[7][crc & 0xff] ^ tb.t[6][(crc >> 8) & 0xff] ^ tb.t[5][(crc >> 16) & 0xff] ^
-          tb.t[4][(crc >> 24) & 0xff] ^ tb.t[3][(crc >> 32) & 0xff] ^
-          tb.t[2][(crc >> 40) & 0xff] ^ tb.t[1][(crc >> 48) & 0xff] ^ tb.t[0][crc >> 56];
+          tb.t[4][(crc >> 24) & 0xff] ^ tb.t[3][(crc >> 32) & 0xff] ^ tb.t[2][(crc >> 40) & 0xff] ^
+          tb.t[1][(crc >> 48) & 0xff] ^ tb.t[0][crc >> 56];
     p += 8;
     len -= 8;
   }

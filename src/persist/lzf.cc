@@ -7,9 +7,9 @@ namespace stmkv::persist {
 
 namespace {
 
-constexpr size_t kMaxLiteral = 32;          // literals per run
-constexpr size_t kMaxOffset = 8192;         // distance of a back reference
-constexpr size_t kMaxMatch = 7 + 255 + 2;   // bytes of one back reference
+constexpr size_t kMaxLiteral = 32;         // literals per run
+constexpr size_t kMaxOffset = 8192;        // distance of a back reference
+constexpr size_t kMaxMatch = 7 + 255 + 2;  // bytes of one back reference
 constexpr int kHashBits = 14;
 
 inline uint32_t hash3(const unsigned char* p) {

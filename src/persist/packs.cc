@@ -170,8 +170,11 @@ bool listpack_decode(std::string_view lp, std::vector<std::string>* out) {
     } else {
       return false;
     }
-    size_t back = enc_len <= 127 ? 1 : enc_len < 16383 ? 2 : enc_len < 2097151 ? 3
-                                  : enc_len < 268435455 ? 4 : 5;
+    size_t back = enc_len <= 127        ? 1
+                  : enc_len < 16383     ? 2
+                  : enc_len < 2097151   ? 3
+                  : enc_len < 268435455 ? 4
+                                        : 5;
     pos += enc_len + back;
     if (pos > n - 1) return false;
     ++count;
@@ -220,8 +223,7 @@ bool ziplist_decode(std::string_view zl, std::vector<std::string>* out) {
         pos += 5 + len;
         continue;
       }
-      default:
-        break;
+      default: break;
     }
     int bytes;
     switch (c) {

@@ -29,8 +29,8 @@ class LogMeter {
   uint64_t advance() {
     for (stm::detail::LogEntry* e = cursor_->next.load(std::memory_order_acquire); e != nullptr;
          e = e->next.load(std::memory_order_acquire)) {
-      bytes_ += sizeof(stm::detail::LogEntry) + e->nslices * sizeof(stm::detail::LogSlice) +
-                e->nbytes;
+      bytes_ +=
+          sizeof(stm::detail::LogEntry) + e->nslices * sizeof(stm::detail::LogSlice) + e->nbytes;
       cursor_ = e;
     }
     return bytes_;
@@ -117,27 +117,28 @@ std::optional<std::string> Persistence::load_file(const std::string& path, stm::
     // Grow the tables as the keys arrive (each resize step is its own short transaction).
     for (size_t i = 0; i < touched.size(); ++i) {
       if (!touched[i]) continue;
-      while (w.atomically([&](stm::Tx& tx) { return Db(tx, int(i), start_ms).resize_step(1 << 16); })) {
+      while (w.atomically(
+          [&](stm::Tx& tx) { return Db(tx, int(i), start_ms).resize_step(1 << 16); })) {
       }
     }
   };
-  std::optional<std::string> err = parse_rdb(
-      data, cfg.rdbchecksum, static_cast<int>(cfg.databases),
-      [&](int db, std::string key, LoadedValue v, int64_t expire) {
-        if (v.empty()) return;
-        if (expire != kNoExpire && expire < start_ms) {
-          ++expired;
-          return;
-        }
-        size_t sz = key.size() + 16;
-        for (const std::string& s : v.items) sz += s.size() + 16;
-        for (const auto& z : v.zset) sz += z.first.size() + 24;
-        touched[static_cast<size_t>(db)] = true;
-        batch.push_back(Pending{db, std::move(key), std::move(v), expire});
-        batch_bytes += sz;
-        ++loaded;
-        if (batch.size() >= 256 || batch_bytes >= (size_t{4} << 20)) flush();
-      });
+  std::optional<std::string> err =
+      parse_rdb(data, cfg.rdbchecksum, static_cast<int>(cfg.databases),
+                [&](int db, std::string key, LoadedValue v, int64_t expire) {
+                  if (v.empty()) return;
+                  if (expire != kNoExpire && expire < start_ms) {
+                    ++expired;
+                    return;
+                  }
+                  size_t sz = key.size() + 16;
+                  for (const std::string& s : v.items) sz += s.size() + 16;
+                  for (const auto& z : v.zset) sz += z.first.size() + 24;
+                  touched[static_cast<size_t>(db)] = true;
+                  batch.push_back(Pending{db, std::move(key), std::move(v), expire});
+                  batch_bytes += sz;
+                  ++loaded;
+                  if (batch.size() >= 256 || batch_bytes >= (size_t{4} << 20)) flush();
+                });
   if (!err) flush();
   loading_ = false;
   if (err) return err;
@@ -158,8 +159,8 @@ std::optional<std::string> Persistence::load_at_startup(stm::Worker& w) {
   }
   int64_t t0 = now_ms();
   if (std::optional<std::string> err = load_file(path, w)) return err;
-  server_log(LogLevel::kNotice, "DB loaded from disk: " +
-                                    std::to_string(double(now_ms() - t0) / 1000.0) + " seconds");
+  server_log(LogLevel::kNotice,
+             "DB loaded from disk: " + std::to_string(double(now_ms() - t0) / 1000.0) + " seconds");
   return std::nullopt;
 }
 
@@ -250,9 +251,8 @@ void Persistence::end_save(const Result& r, bool background, int64_t started_ms)
     last_overhead_ = r.overhead;
     server_log(LogLevel::kNotice,
                std::string(background ? "Background saving" : "DB saved on disk") +
-                   (background ? " terminated with success" : "") + " (" +
-                   std::to_string(r.keys) + " keys, snapshot overhead " +
-                   std::to_string(r.overhead) + " bytes)");
+                   (background ? " terminated with success" : "") + " (" + std::to_string(r.keys) +
+                   " keys, snapshot overhead " + std::to_string(r.overhead) + " bytes)");
   } else {
     server_log(LogLevel::kWarning, r.error);
   }
@@ -402,11 +402,11 @@ std::vector<std::pair<std::string, std::string>> Persistence::info() {
       {"current_cow_peak", s(running ? current_overhead_.load() : 0)},
       {"current_cow_size", s(running ? current_overhead_.load() : 0)},
       {"current_cow_size_age", "0"},
-      {"current_fork_perc", running && keys_total_.load() > 0
-                                ? std::to_string(100.0 * double(keys_processed_.load()) /
-                                                 double(keys_total_.load()))
-                                      .substr(0, 5)
-                                : std::string("0.00")},
+      {"current_fork_perc",
+       running && keys_total_.load() > 0
+           ? std::to_string(100.0 * double(keys_processed_.load()) / double(keys_total_.load()))
+                 .substr(0, 5)
+           : std::string("0.00")},
       {"current_save_keys_processed", s(running ? keys_processed_.load() : 0)},
       {"current_save_keys_total", s(running ? keys_total_.load() : 0)},
       {"rdb_changes_since_last_save", s(changes_since_last_save())},

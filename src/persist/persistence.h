@@ -80,21 +80,21 @@ class Persistence {
   struct Result {
     bool ok = false;
     std::string error;
-    uint64_t revision = 0;   // the snapshot's revision
+    uint64_t revision = 0;  // the snapshot's revision
     uint64_t keys = 0;
-    uint64_t overhead = 0;   // commit-log bytes kept alive by the snapshot
+    uint64_t overhead = 0;  // commit-log bytes kept alive by the snapshot
   };
   // Writes a snapshot to path (through a temp file, renamed). Caller holds the save slot.
   Result snapshot_to(const std::string& path);
-  bool try_begin_save();   // takes the save slot
+  bool try_begin_save();  // takes the save slot
   void end_save(const Result& r, bool background, int64_t started_ms);
   void cron();
 
   Server& server_;
   std::mutex mu_;
   std::condition_variable cv_;
-  bool saving_ = false;           // the save slot (guarded by mu_)
-  bool bg_running_ = false;       // a BGSAVE thread runs (guarded by mu_)
+  bool saving_ = false;      // the save slot (guarded by mu_)
+  bool bg_running_ = false;  // a BGSAVE thread runs (guarded by mu_)
   bool bg_scheduled_ = false;
   bool stop_ = false;
   std::thread bg_thread_;

@@ -26,15 +26,38 @@ inline constexpr int kRdbVersion = 10;
 
 // RDB object types and opcodes (Redis's rdb.h).
 enum RdbType : uint8_t {
-  kRdbString = 0, kRdbList = 1, kRdbSet = 2, kRdbZSet = 3, kRdbHash = 4, kRdbZSet2 = 5,
-  kRdbModulePreGa = 6, kRdbModule2 = 7, kRdbHashZipmap = 9, kRdbListZiplist = 10,
-  kRdbSetIntset = 11, kRdbZSetZiplist = 12, kRdbHashZiplist = 13, kRdbListQuicklist = 14,
-  kRdbStreamListpacks = 15, kRdbHashListpack = 16, kRdbZSetListpack = 17,
-  kRdbListQuicklist2 = 18, kRdbStreamListpacks2 = 19, kRdbSetListpack = 20,
+  kRdbString = 0,
+  kRdbList = 1,
+  kRdbSet = 2,
+  kRdbZSet = 3,
+  kRdbHash = 4,
+  kRdbZSet2 = 5,
+  kRdbModulePreGa = 6,
+  kRdbModule2 = 7,
+  kRdbHashZipmap = 9,
+  kRdbListZiplist = 10,
+  kRdbSetIntset = 11,
+  kRdbZSetZiplist = 12,
+  kRdbHashZiplist = 13,
+  kRdbListQuicklist = 14,
+  kRdbStreamListpacks = 15,
+  kRdbHashListpack = 16,
+  kRdbZSetListpack = 17,
+  kRdbListQuicklist2 = 18,
+  kRdbStreamListpacks2 = 19,
+  kRdbSetListpack = 20,
 };
 enum RdbOpcode : uint8_t {
-  kOpFunction2 = 245, kOpFunctionPreGa = 246, kOpModuleAux = 247, kOpIdle = 248, kOpFreq = 249,
-  kOpAux = 250, kOpResizeDb = 251, kOpExpireTimeMs = 252, kOpExpireTime = 253, kOpSelectDb = 254,
+  kOpFunction2 = 245,
+  kOpFunctionPreGa = 246,
+  kOpModuleAux = 247,
+  kOpIdle = 248,
+  kOpFreq = 249,
+  kOpAux = 250,
+  kOpResizeDb = 251,
+  kOpExpireTimeMs = 252,
+  kOpExpireTime = 253,
+  kOpSelectDb = 254,
   kOpEof = 255,
 };
 
@@ -64,9 +87,9 @@ class RdbOutput {
 
 // How values are written.
 struct SaveOptions {
-  bool compress = true;                  // rdbcompression: LZF for strings over 20 bytes
-  bool checksum = true;                  // rdbchecksum: CRC-64 at the end (else 0)
-  int64_t list_max_listpack_size = -2;   // quicklist node size (list-max-listpack-size)
+  bool compress = true;                 // rdbcompression: LZF for strings over 20 bytes
+  bool checksum = true;                 // rdbchecksum: CRC-64 at the end (else 0)
+  int64_t list_max_listpack_size = -2;  // quicklist node size (list-max-listpack-size)
 };
 
 // Primitive encodings.
@@ -88,8 +111,8 @@ struct SaveStats {
 // tx (databases 0..databases-1), EOF and checksum. now_ms: the transaction's time (expired
 // keys are skipped). used_mem: the used-mem AUX field. progress (optional) is called with the
 // keys written so far every 1024 keys.
-SaveStats write_rdb(RdbOutput& out, stm::Tx& tx, int databases, int64_t now_ms,
-                    uint64_t used_mem, const SaveOptions& opt,
+SaveStats write_rdb(RdbOutput& out, stm::Tx& tx, int databases, int64_t now_ms, uint64_t used_mem,
+                    const SaveOptions& opt,
                     const std::function<void(uint64_t)>& progress = nullptr);
 
 // A value decoded from RDB bytes.
@@ -127,8 +150,7 @@ bool read_value(RdbInput& in, uint8_t type, LoadedValue* out, std::string* error
 // Limits that decide the encodings of loaded values (the config's thresholds).
 struct LoadLimits {
   int64_t hash_max_listpack_entries = 512, hash_max_listpack_value = 64;
-  int64_t set_max_intset_entries = 512, set_max_listpack_entries = 128,
-          set_max_listpack_value = 64;
+  int64_t set_max_intset_entries = 512, set_max_listpack_entries = 128, set_max_listpack_value = 64;
   int64_t zset_max_listpack_entries = 128, zset_max_listpack_value = 64;
   int64_t list_max_listpack_size = -2;
   static LoadLimits from(const ServerConfig& c);
@@ -142,8 +164,8 @@ stm::RawRef make_loaded_value(stm::Tx& tx, LoadedValue& v, const LoadLimits& lim
 // in file order. verify_checksum: check the trailing CRC-64 (unless it is 0, as Redis). Returns
 // nullopt, or the error. max_databases: SELECTDB beyond it is an error.
 using KeyFn = std::function<void(int db, std::string key, LoadedValue value, int64_t expire_ms)>;
-std::optional<std::string> parse_rdb(std::string_view data, bool verify_checksum,
-                                     int max_databases, const KeyFn& on_key);
+std::optional<std::string> parse_rdb(std::string_view data, bool verify_checksum, int max_databases,
+                                     const KeyFn& on_key);
 
 // DUMP's payload of entry en: value serialization, RDB version (2 bytes LE), CRC-64 (8 bytes LE).
 std::string dump_payload(stm::Tx& tx, const Entry& en, const SaveOptions& opt);

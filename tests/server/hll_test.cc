@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "harness.h"
@@ -302,6 +303,30 @@ TEST(HllFamily, Pfdebug) {
   EXPECT_EQ(ones, 2u);
   EXPECT_EQ(twos, 1u);
   EXPECT_EQ(h.run({"pfselftest"}), kOk);
+}
+
+// PFADD from 4 clients on 4 workers into one key: registers are maxima, so the result counts
+// exactly as the sequential sketch of the same elements (19901 for e0..e19999 in Redis).
+TEST(HllFamily, ConcurrentPfadd) {
+  constexpr int kThreads = 4, kPerThread = 5000;
+  Harness h(kThreads, kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = t * kPerThread; i < (t + 1) * kPerThread; i += 25) {
+        std::vector<std::string> argv = {"pfadd", "c"};
+        for (int j = i; j < i + 25; ++j) argv.push_back("e" + std::to_string(j));
+        h.run(argv, t);
+        if (i % 1000 == 0) h.run({"pfcount", "c"}, t);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(h.run({"pfcount", "c"}), integer(19901));
+  add_range(h, "seq", 0, kThreads * kPerThread);
+  EXPECT_EQ(h.run({"pfcount", "seq"}), integer(19901));
+  EXPECT_EQ(h.run({"pfdebug", "encoding", "c"}), "+dense\r\n");
+  EXPECT_EQ(h.run({"get", "c"}), h.run({"get", "seq"}));  // dense registers are canonical
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Tests of persist/: CRC-64, LZF, listpack/intset/ziplist codecs, DUMP/RESTORE against payloads
 // produced by redis-server 7.0.15, and RDB files written and loaded back through every type and
 // encoding, expiries, binary keys and 16 databases.
+#include "persist/rdb.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -15,7 +17,6 @@
 #include "persist/lzf.h"
 #include "persist/packs.h"
 #include "persist/persistence.h"
-#include "persist/rdb.h"
 
 namespace {
 
@@ -65,7 +66,9 @@ TEST(RdbLzf, RoundTrips) {
     std::string back;
     ASSERT_TRUE(persist::lzf_decompress(std::string_view(out.data(), c), n, &back));
     EXPECT_EQ(back, in);
-    if (alphabet == 1 && n > 100) EXPECT_LT(c, n / 10);
+    if (alphabet == 1 && n > 100) {
+      EXPECT_LT(c, n / 10);
+    }
   }
   // Redis's own compression of 100 'x' decompresses to it.
   std::string back;
@@ -79,12 +82,30 @@ TEST(RdbLzf, RoundTrips) {
 }
 
 TEST(RdbPacks, ListpackRoundTrip) {
-  std::vector<std::string> items = {"0", "127", "128", "-1", "4095", "-4096", "4096",
-                                    "32767", "-32768", "8388607", "-8388608", "2147483647",
-                                    "-2147483648", "9223372036854775807",
-                                    "-9223372036854775808", "01", "-0", "+1", "1.5", "",
-                                    std::string(63, 'a'), std::string(64, 'b'),
-                                    std::string(4095, 'c'), std::string(4096, 'd'),
+  std::vector<std::string> items = {"0",
+                                    "127",
+                                    "128",
+                                    "-1",
+                                    "4095",
+                                    "-4096",
+                                    "4096",
+                                    "32767",
+                                    "-32768",
+                                    "8388607",
+                                    "-8388608",
+                                    "2147483647",
+                                    "-2147483648",
+                                    "9223372036854775807",
+                                    "-9223372036854775808",
+                                    "01",
+                                    "-0",
+                                    "+1",
+                                    "1.5",
+                                    "",
+                                    std::string(63, 'a'),
+                                    std::string(64, 'b'),
+                                    std::string(4095, 'c'),
+                                    std::string(4096, 'd'),
                                     std::string("bin\0ary", 7)};
   persist::ListpackBuilder b;
   for (const std::string& s : items) b.add(s);
@@ -114,12 +135,12 @@ TEST(RdbPacks, IntsetAndZiplist) {
   EXPECT_EQ(persist::intset_encode({1, 2, 3}), unhex("0200000003000000010002000300"));
   // A ziplist holding "a", 5 (immediate), 300 (int16), "hello" as Redis 6 wrote it.
   std::string zl = unhex(
-      "1b000000"  // zlbytes = 27
-      "13000000"  // zltail (not checked)
-      "0400"      // zllen
-      "000161"    // prevlen 0, str len 1 "a"
-      "03f6"      // prevlen 3, immediate 5 (0xf6 - 0xf1)
-      "02c02c01"  // prevlen 2, int16 300
+      "1b000000"        // zlbytes = 27
+      "13000000"        // zltail (not checked)
+      "0400"            // zllen
+      "000161"          // prevlen 0, str len 1 "a"
+      "03f6"            // prevlen 3, immediate 5 (0xf6 - 0xf1)
+      "02c02c01"        // prevlen 2, int16 300
       "040568656c6c6f"  // prevlen 4, str "hello"
       "ff");
   std::vector<std::string> items;
@@ -194,8 +215,7 @@ TEST(RdbDump, RestoreOptionsAndErrors) {
   EXPECT_EQ(h.run({"DUMP", "nokey"}), kNil);
   EXPECT_EQ(h.run({"RESTORE", "k", "0", p}), error("BUSYKEY Target key name already exists."));
   EXPECT_EQ(h.run({"RESTORE", "k2", "-1", p}), error("ERR Invalid TTL value, must be >= 0"));
-  EXPECT_EQ(h.run({"RESTORE", "k2", "x", p}),
-            error("ERR value is not an integer or out of range"));
+  EXPECT_EQ(h.run({"RESTORE", "k2", "x", p}), error("ERR value is not an integer or out of range"));
   std::string bad = p;
   bad[0] = 5;
   EXPECT_EQ(h.run({"RESTORE", "k2", "0", bad}),
@@ -250,7 +270,8 @@ void populate(Harness& h) {
     h.run({"SET", "ttl:" + d, "x", "PX", "100000000"});
   }
   h.run({"SELECT", "0"});
-  for (int i = 0; i < 300; ++i) h.run({"RPUSH", "list", "e" + std::to_string(i), std::to_string(i)});
+  for (int i = 0; i < 300; ++i)
+    h.run({"RPUSH", "list", "e" + std::to_string(i), std::to_string(i)});
   h.run({"RPUSH", "smalllist", "a", std::string(5000, 'z'), "-12"});
   h.run({"HSET", "hsmall", "f1", "v1", "f2", "2"});
   for (int i = 0; i < 600; ++i) h.run({"HSET", "hbig", "f" + std::to_string(i), std::to_string(i)});
@@ -260,7 +281,8 @@ void populate(Harness& h) {
   for (int i = 0; i < 600; ++i) h.run({"SADD", "sbigint", std::to_string(i)});
   for (int i = 0; i < 300; ++i) h.run({"SADD", "sbig", "m" + std::to_string(i)});
   h.run({"ZADD", "zsmall", "1", "a", "2.5", "b", "-inf", "c", "1e300", "d"});
-  for (int i = 0; i < 200; ++i) h.run({"ZADD", "zbig", std::to_string(i * 0.5), "m" + std::to_string(i)});
+  for (int i = 0; i < 200; ++i)
+    h.run({"ZADD", "zbig", std::to_string(i * 0.5), "m" + std::to_string(i)});
   h.run({"ZADD", "zlong", "3", std::string(100, 'm')});
   h.run({"SET", "exp", "v", "PX", "500000"});
   h.run({"RPUSH", bin, bin});
@@ -272,10 +294,12 @@ std::string describe(Harness& h, const std::string& key) {
   std::string out = t + h.run({"OBJECT", "ENCODING", key});
   if (t == "+string\r\n") out += h.run({"GET", key});
   if (t == "+list\r\n") out += h.run({"LRANGE", key, "0", "-1"});
-  if (t == "+hash\r\n") out += h.run({"HLEN", key}) + h.run({"HGET", key, "f1"}) +
-                               h.run({"HGET", key, "f599"}) + h.run({"HGET", key, "f"});
-  if (t == "+set\r\n") out += h.run({"SCARD", key}) + h.run({"SISMEMBER", key, "m299"}) +
-                              h.run({"SISMEMBER", key, "5000000000"});
+  if (t == "+hash\r\n")
+    out += h.run({"HLEN", key}) + h.run({"HGET", key, "f1"}) + h.run({"HGET", key, "f599"}) +
+           h.run({"HGET", key, "f"});
+  if (t == "+set\r\n")
+    out += h.run({"SCARD", key}) + h.run({"SISMEMBER", key, "m299"}) +
+           h.run({"SISMEMBER", key, "5000000000"});
   if (t == "+zset\r\n") out += h.run({"ZRANGE", key, "0", "-1", "WITHSCORES"});
   std::string ttl = h.run({"PTTL", key});
   out += ttl == ":-1\r\n" ? "nottl" : ttl == ":-2\r\n" ? "missing" : "ttl";

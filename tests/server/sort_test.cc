@@ -4,7 +4,9 @@
 // positions for COMMAND GETKEYS).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "harness.h"
@@ -192,6 +194,39 @@ TEST(SortFamily, InsideMulti) {
   EXPECT_EQ(h.run({"sort", "l", "store", "l"}), "+QUEUED\r\n");
   EXPECT_EQ(h.run({"lrange", "l", "0", "-1"}), "+QUEUED\r\n");
   EXPECT_EQ(h.run({"exec"}), "*2\r\n:3\r\n*3\r\n" + bulk("1") + bulk("2") + bulk("3"));
+}
+
+// SORT ... STORE on one worker while clients on other workers push: every stored result is a
+// sorted snapshot of the list (one transaction), and the last one holds every element.
+TEST(SortFamily, ConcurrentPushAndSortStore) {
+  constexpr int kPushers = 3, kPushes = 400;
+  Harness h(kPushers + 1, kPushers + 1);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kPushers; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPushes; ++i) h.run({"rpush", "l", std::to_string(i * kPushers + t)}, t);
+    });
+  }
+  bool ok = true;
+  for (int round = 0; round < 50 && ok; ++round) {
+    std::string r = h.run({"sort", "l", "store", "d"}, kPushers);
+    std::string all = h.run({"lrange", "d", "0", "-1"}, kPushers);
+    // Parse the bulk strings and check their order.
+    long long prev = -1, n = 0;
+    for (size_t pos = all.find("\r\n$"); pos != std::string::npos;
+         pos = all.find("\r\n$", pos + 1)) {
+      size_t start = all.find("\r\n", pos + 2) + 2;
+      long long v = std::atoll(all.c_str() + start);
+      ok = ok && v > prev;
+      prev = v;
+      ++n;
+    }
+    if (r[0] == ':') ok = ok && std::atoll(r.c_str() + 1) == n;
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(h.run({"sort", "l", "store", "d"}), integer(kPushers * kPushes));
+  EXPECT_EQ(h.run({"lindex", "d", "-1"}), bulk(std::to_string(kPushers * kPushes - 1)));
 }
 
 }  // namespace
