@@ -6,6 +6,7 @@
 
 #include "commands/info.h"
 #include "commands/util.h"
+#include "server/acl.h"
 #include "server/command_table.h"
 #include "server/server.h"
 
@@ -65,6 +66,7 @@ void cmd_reset(CommandContext& ctx) {
     ctx.client.resp = 2;  // CLIENT LIST reads these from other workers
     ctx.client.no_evict = false;
   }
+  acl_attach_default(ctx.server, ctx.client);  // as Redis: the default user, authenticated if nopass
   ctx.out.set_resp(2);
   ctx.client.reply_mode = ReplyMode::kOn;
   ctx.out.add_simple_string("RESET");
@@ -87,20 +89,26 @@ void cmd_select(CommandContext& ctx) {
   ctx.out.add_ok();
 }
 
-// No password is configured (the default user is "nopass"): any password is accepted for
-// "default", any other user name is wrong.
+// AUTH [username] password, checked by the ACL (server/acl.h); AUTH password is the default
+// user's, refused when that user is nopass.
 void cmd_auth(CommandContext& ctx) {
   if (ctx.argc() > 3) {
     ctx.reply_syntax_error();
     return;
   }
+  std::string_view user = "default";
   if (ctx.argc() == 2) {
-    ctx.out.add_error(
-        "ERR AUTH <password> called without any password configured for the default user. "
-        "Are you sure your configuration is correct?");
-    return;
+    std::shared_ptr<const AclUser> d = ctx.server.acl().default_user();
+    if (d->nopass) {
+      ctx.out.add_error(
+          "ERR AUTH <password> called without any password configured for the default user. "
+          "Are you sure your configuration is correct?");
+      return;
+    }
+  } else {
+    user = ctx.arg(1);
   }
-  if (ctx.arg(1) != "default") {
+  if (!acl_authenticate(ctx.server, ctx.client, user, ctx.arg(ctx.argc() - 1))) {
     reply_wrongpass(ctx);
     return;
   }
@@ -120,7 +128,7 @@ void cmd_hello(CommandContext& ctx) {
       return;
     }
   }
-  std::string_view user, name;
+  std::string_view user, password, name;
   bool has_auth = false, has_name = false;
   for (size_t j = next; j < ctx.argc(); ++j) {
     size_t more = ctx.argc() - 1 - j;
@@ -128,6 +136,7 @@ void cmd_hello(CommandContext& ctx) {
     if (iequals(opt, "auth") && more >= 2) {
       has_auth = true;
       user = ctx.arg(j + 1);
+      password = ctx.arg(j + 2);
       j += 2;
     } else if (iequals(opt, "setname") && more >= 1) {
       name = ctx.arg(j + 1);
@@ -143,8 +152,15 @@ void cmd_hello(CommandContext& ctx) {
       return;
     }
   }
-  if (has_auth && user != "default") {
+  if (has_auth && !acl_authenticate(ctx.server, ctx.client, user, password)) {
     reply_wrongpass(ctx);
+    return;
+  }
+  if (!ctx.client.authenticated) {
+    ctx.out.add_error(
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
+        "AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
+        "protocol version at the same time");
     return;
   }
   if (has_name) set_client_name(ctx, name);
@@ -285,7 +301,7 @@ void cmd_client_kill(CommandContext& ctx) {
       } else if (iequals(opt, "laddr")) {
         f.laddr = val;
       } else if (iequals(opt, "user")) {
-        if (val != "default") {
+        if (ctx.server.acl().find(val) == nullptr) {
           ctx.out.add_error("ERR No such user '" + std::string(val) + "'");
           return;
         }
@@ -312,6 +328,7 @@ void cmd_client_kill(CommandContext& ctx) {
     if (f.id != 0 && c.id != f.id) return;
     if (!f.addr.empty() && c.addr != f.addr) return;
     if (!f.laddr.empty() && c.laddr != f.laddr) return;
+    if (!f.user.empty() && (c.user == nullptr ? "default" : c.user->name) != f.user) return;
     if (!f.type.empty() && !iequals(f.type, "normal")) return;
     if (&c == &ctx.client) {
       if (f.skipme) return;

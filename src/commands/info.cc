@@ -15,6 +15,7 @@
 
 #include "commands/util.h"
 #include "ds/keyspace.h"
+#include "server/acl.h"
 #include "persist/persistence.h"
 
 namespace stmkv {
@@ -548,7 +549,7 @@ std::string client_info_line(const Server&, const ClientState& c, int64_t now) {
   num("tot-mem", static_cast<long long>(sizeof(ClientState) + qbuf + omem));
   field("events", "r");
   field("cmd", c.last_command.empty() ? std::string_view("NULL") : c.last_command);
-  field("user", "default");
+  field("user", c.user != nullptr ? std::string_view(c.user->name) : "default");
   num("redir", -1);
   num("resp", c.resp);
   field("lib-name", c.lib_name);  // Redis 7.2

@@ -19,6 +19,7 @@
 #include "net/worker_loop.h"
 #include "protocol/reply_writer.h"
 #include "protocol/request_parser.h"
+#include "server/acl.h"
 #include "server/dispatch.h"
 #include "server/server.h"
 
@@ -31,6 +32,21 @@ constexpr size_t kFlushBytes = 1024 * 1024;                 // write out a batch
 constexpr size_t kMaxPendingOutput = 64 * 1024 * 1024;      // stop reading above this
 constexpr size_t kResumeOutput = 16 * 1024 * 1024;          // ... resume below this
 constexpr std::string_view kMaxClientsError = "-ERR max number of clients reached\r\n";
+// Redis 7.0's reply to a non-loopback client in protected mode (typos included).
+constexpr std::string_view kProtectedModeError =
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no "
+    "password is set for the default user. In this mode connections are only accepted from the "
+    "loopback interface. If you want to connect from external computers to Redis you may adopt "
+    "one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG "
+    "SET protected-mode no' from the loopback interface by connecting to Redis from the same "
+    "host the server is running, however MAKE SURE Redis is not publicly accessible from "
+    "internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively "
+    "you can just disable the protected mode by editing the Redis configuration file, and "
+    "setting the protected mode option to 'no', and then restarting the server. 3) If you "
+    "started the server manually just for testing, restart it with the '--protected-mode no' "
+    "option. 4) Setup a an authentication password for the default user. NOTE: You only need "
+    "to do one of the above things in order for the server to start accepting connections "
+    "from the outside.\r\n";
 
 }  // namespace
 
@@ -41,6 +57,7 @@ struct Connection {
   protocol::RequestParser parser;
   protocol::ReplyWriter out;
   size_t pending_output = 0;  // bytes in uv_write requests not yet completed
+  int64_t obuf_soft_since_ms = 0;  // over the soft output limit since (0: not over it)
   bool registered = false;    // in the ClientRegistry and counted in connections
   bool reading = false;
   bool closing = false;       // uv_close called; freed in its callback
@@ -175,6 +192,25 @@ void on_written(uv_write_t* req, int status) {
   }
 }
 
+// client-output-buffer-limit normal <hard> <soft> <seconds>: whether c's queued output passes
+// the hard limit, or has stayed over the soft one for longer than the seconds (Redis's
+// checkClientOutputBufferLimits). 0 disables a limit.
+bool over_output_limit(Connection* c) {
+  ServerConfig::OutputBufferLimit limit;
+  {
+    std::lock_guard<std::mutex> g(c->w->server->config_lock());
+    limit = c->w->server->config().obuf_normal;
+  }
+  if (limit.hard > 0 && c->pending_output >= limit.hard) return true;
+  if (limit.soft == 0 || c->pending_output < limit.soft) {
+    c->obuf_soft_since_ms = 0;
+    return false;
+  }
+  int64_t now = now_ms();
+  if (c->obuf_soft_since_ms == 0) c->obuf_soft_since_ms = now;
+  return now - c->obuf_soft_since_ms > limit.soft_seconds * 1000;
+}
+
 // Sends what c->out holds, in order after anything already queued.
 void flush(Connection* c) {
   if (c->closing) return;
@@ -211,6 +247,13 @@ void flush(Connection* c) {
       }
       c->pending_output += wr->len;
       c->client.omem.store(c->pending_output, std::memory_order_relaxed);
+      if (over_output_limit(c)) {
+        server_log(LogLevel::kWarning,
+                   "Client id=" + std::to_string(c->client.id) + " addr=" + c->client.addr +
+                       " scheduled to be closed ASAP for overcoming of output buffer limits.");
+        close_connection(c);
+        return;
+      }
       if (c->pending_output > kMaxPendingOutput) stop_reading(c);
     }
   }
@@ -310,6 +353,8 @@ void run_command(Connection* c, const protocol::CommandArgs& args) {
     c->close_when_drained = true;
   }
   if (client.block_pending) begin_block(c, args);
+  // Until AUTH succeeds Redis limits request sizes ("unauthenticated multibulk length").
+  c->parser.set_auth_required(acl_auth_required(*w.server, client));
 }
 
 // Runs every complete command that c's parser holds, then writes the replies.
@@ -355,6 +400,11 @@ void on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   c->client.last_interaction_ms.store(now_ms(), std::memory_order_relaxed);
   c->parser.feed(buf->base, static_cast<size_t>(nread));
   process_input(c);
+}
+
+// "127.0.0.1:port" or "[::1]:port" (Redis compares the peer's address with these two).
+bool is_loopback(std::string_view addr) {
+  return addr.starts_with("127.0.0.1:") || addr.starts_with("[::1]:");
 }
 
 protocol::ParserLimits parser_limits(Server& server) {
@@ -420,6 +470,21 @@ void on_new_connection(uv_stream_t* listener, int status) {
     client.laddr = format_addr(ss);
   }
   client.ctime_ms = client.last_interaction_ms = now_ms();
+  // Protected mode (Redis 7.0): no password for the default user, so only loopback clients.
+  bool protected_mode;
+  {
+    std::lock_guard<std::mutex> g(server.config_lock());
+    protected_mode = server.config().protected_mode;
+  }
+  if (protected_mode && server.acl().default_nopass() && !is_loopback(client.addr)) {
+    uv_buf_t b = uv_buf_init(const_cast<char*>(kProtectedModeError.data()),
+                             static_cast<unsigned>(kProtectedModeError.size()));
+    uv_try_write(stream, &b, 1);
+    close_connection(c);
+    return;
+  }
+  acl_attach_default(server, client);
+  c->parser.set_auth_required(acl_auth_required(server, client));
   server.clients().add(&client);
   c->registered = true;
   w.ctx->connections.fetch_add(1, std::memory_order_relaxed);

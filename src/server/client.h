@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@
 namespace stmkv {
 
 enum class ReplyMode { kOn, kOff, kSkip };
+
+struct AclUser;  // server/acl.h
 
 struct ClientState {
   uint64_t id = 0;          // CLIENT ID: unique, increasing
@@ -41,6 +44,14 @@ struct ClientState {
   MultiState multi;         // MULTI queue and WATCHed keys
   // CLIENT LIST multi=: commands queued while in MULTI, -1 outside (written by the owner).
   std::atomic<int> multi_listed{-1};
+
+  // ACL (server/acl.h). Owner only, except `user`, which the owner replaces under lock (CLIENT
+  // LIST reads its name): the user the client runs as (null until the first command or the
+  // connection's set-up attaches the default user), whether it has authenticated (or needed
+  // not), and the Acl version that `user` was read at.
+  std::shared_ptr<const AclUser> user;
+  bool authenticated = false;
+  uint64_t acl_version = 0;
 
   // Set by the dispatcher; acted upon by the connection after the reply is written.
   bool close_after_reply = false;   // QUIT, protocol errors

@@ -49,6 +49,7 @@ const CommandTable& CommandTable::instance() {
     register_stm_family(*t);
     register_slowlog_family(*t);
     register_zset_family(*t);
+    register_acl_family(*t);
     register_scripting_family(*t);
     register_sort_family(*t);
     register_hll_family(*t);

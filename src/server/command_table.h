@@ -53,6 +53,7 @@ void register_multi_family(CommandTable& table);
 void register_stm_family(CommandTable& table);
 void register_slowlog_family(CommandTable& table);
 void register_zset_family(CommandTable& table);
+void register_acl_family(CommandTable& table);
 // EVAL, SCRIPT, FCALL, FUNCTION (src/scripting/).
 void register_scripting_family(CommandTable& table);
 void register_sort_family(CommandTable& table);

@@ -265,16 +265,54 @@ OptionDef appendonly_option() {
   return def;
 }
 
-// requirepass: stored, but only "" until AUTH checks passwords (accepting a password that is
-// not enforced would leave a server open that its operator believes is protected).
-OptionDef requirepass_option() {
-  OptionDef def = string_option("requirepass", &ServerConfig::requirepass);
-  def.set = [](ServerConfig* c, std::span<const std::string> args) -> std::optional<std::string> {
-    if (!args[0].empty()) return "requirepass is not supported yet (AUTH accepts no passwords)";
-    c->requirepass.clear();
-    return std::nullopt;
-  };
-  return def;
+// requirepass: the default user's password ("" = nopass); the ACL applies it (server/acl.h).
+OptionDef requirepass_option() { return string_option("requirepass", &ServerConfig::requirepass); }
+
+// client-output-buffer-limit <class> <hard> <soft> <soft-seconds> ...: classes normal,
+// replica (slave), pubsub; all groups are checked before any is applied (Redis 7.0's
+// setConfigClientOutputBufferLimitOption).
+OptionDef obuf_limit_option() {
+  return OptionDef{
+      "client-output-buffer-limit", true,
+      [](ServerConfig* c, std::span<const std::string> args) -> std::optional<std::string> {
+        if (args.size() % 4 != 0 || args.empty()) {
+          return "Wrong number of arguments in buffer limit configuration.";
+        }
+        ServerConfig next = *c;
+        for (size_t j = 0; j < args.size(); j += 4) {
+          ServerConfig::OutputBufferLimit* target = nullptr;
+          if (equals_ignore_case(args[j], "normal")) {
+            target = &next.obuf_normal;
+          } else if (equals_ignore_case(args[j], "replica") ||
+                     equals_ignore_case(args[j], "slave")) {
+            target = &next.obuf_replica;
+          } else if (equals_ignore_case(args[j], "pubsub")) {
+            target = &next.obuf_pubsub;
+          } else {
+            return "Invalid client class specified in buffer limit configuration.";
+          }
+          std::optional<uint64_t> hard = parse_memory(args[j + 1]);
+          std::optional<uint64_t> soft = parse_memory(args[j + 2]);
+          char* end = nullptr;
+          long long secs = std::strtoll(args[j + 3].c_str(), &end, 10);
+          if (!hard || !soft || secs < 0 || *end != '\0') {
+            return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+          }
+          *target = {*hard, *soft, secs};
+        }
+        c->obuf_normal = next.obuf_normal;
+        c->obuf_replica = next.obuf_replica;
+        c->obuf_pubsub = next.obuf_pubsub;
+        return std::nullopt;
+      },
+      [](const ServerConfig& c) {
+        auto group = [](std::string_view name, const ServerConfig::OutputBufferLimit& l) {
+          return std::string(name) + " " + std::to_string(l.hard) + " " + std::to_string(l.soft) +
+                 " " + std::to_string(l.soft_seconds);
+        };
+        return group("normal", c.obuf_normal) + " " + group("slave", c.obuf_replica) + " " +
+               group("pubsub", c.obuf_pubsub);
+      }};
 }
 
 // dbfilename: a file name in `dir`, not a path (as Redis).
@@ -430,6 +468,9 @@ const std::vector<OptionDef>& options() {
                      INT64_MAX),
       notify_option(),
       requirepass_option(),
+      immutable(string_option("aclfile", &ServerConfig::aclfile)),
+      integer_option("acllog-max-len", &ServerConfig::acllog_max_len, 0, LONG_MAX),
+      obuf_limit_option(),
       bool_option("protected-mode", &ServerConfig::protected_mode),
       immutable(enum_option("enable-debug-command", &ServerConfig::enable_debug_command,
                             {"no", "yes", "local"})),
@@ -520,6 +561,11 @@ std::optional<ConfigError> load_text(std::string_view text, ServerConfig* config
       std::string included;
       if (auto e = read_file(args[0], &included)) return e;
       if (auto e = load_text(included, config, depth + 1, state)) return e;
+      continue;
+    }
+    // `user <name> <rule>...`: kept for the ACL (server/acl.h), which checks the rules.
+    if (equals_ignore_case(name, "user") && !args.empty()) {
+      config->user_directives.emplace_back(args.begin(), args.end());
       continue;
     }
     const OptionDef* def = find_option(name);

@@ -110,8 +110,24 @@ struct ServerConfig {
   int64_t slowlog_max_len = 128;             // (stored only)
   int64_t latency_monitor_threshold = 0;     // milliseconds; 0 = off (stored only)
   int notify_keyspace_events = 0;            // kNotify* bits (stored only)
-  std::string requirepass;                   // only "" is accepted until AUTH exists
-  bool protected_mode = true;                // (stored only)
+  std::string requirepass;                   // the default user's password; "" = nopass
+  bool protected_mode = true;                // no password: loopback clients only
+  // --- ACL (server/acl.h) ---
+  std::string aclfile;            // users file for ACL LOAD / SAVE; empty = none
+  int64_t acllog_max_len = 128;   // ACL LOG entries kept
+  // `user <name> <rule>...` lines of the configuration file, in order (arguments after `user`).
+  std::vector<std::vector<std::string>> user_directives;
+  // client-output-buffer-limit: per class, hard limit, soft limit (bytes, 0 = none) and the
+  // seconds a client may stay over the soft limit.
+  struct OutputBufferLimit {
+    uint64_t hard = 0;
+    uint64_t soft = 0;
+    int64_t soft_seconds = 0;
+    bool operator==(const OutputBufferLimit&) const = default;
+  };
+  OutputBufferLimit obuf_normal{};
+  OutputBufferLimit obuf_replica{uint64_t{256} << 20, uint64_t{64} << 20, 60};
+  OutputBufferLimit obuf_pubsub{uint64_t{32} << 20, uint64_t{8} << 20, 60};
   std::string enable_debug_command = "yes";  // no | yes | local: who may run DEBUG
 };
 

@@ -4,6 +4,7 @@
 #include <new>
 #include <string>
 
+#include "server/acl.h"
 #include "server/conflicts.h"
 #include "server/multi.h"
 
@@ -74,6 +75,12 @@ void execute_command(WorkerContext& worker, ClientState& client,
     multi_flag_error(client);
     return;
   }
+  // Authentication and permissions (server/acl.h): NOAUTH, NOPERM, before queueing as Redis.
+  if (!acl_admit(server, client, *spec, argv, out)) {
+    CommandCounters::bump(counters.rejected_calls);
+    multi_flag_error(client);
+    return;
+  }
   // Between MULTI and EXEC, commands are queued (EXEC runs them as one transaction).
   if (client.multi.active && multi_queues(*spec)) {
     multi_queue(client, *spec, argv, out);
@@ -119,13 +126,16 @@ void execute_command(WorkerContext& worker, ClientState& client,
       spec->full_name == "exec") {
     sync_slowlog_config(server);
   }
+  if (spec->full_name == "config|set" || spec->full_name == "exec") acl_sync_config(server);
   if ((spec->flags & kCmdSkipSlowlog) == 0 && server.slowlog.is_slow(duration)) {
     std::string name;
     {
       std::lock_guard<std::mutex> g(server.clients().lock());
       name = client.name;
     }
-    server.slowlog.push(argv, start, duration, uint64_t(attempts - 1), client.addr, name);
+    std::vector<std::string_view> redacted;  // no secrets in the slow log
+    server.slowlog.push(acl_redacted_argv(*spec, argv, redacted), start, duration,
+                        uint64_t(attempts - 1), client.addr, name);
   }
 }
 

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "ds/keyspace.h"
+#include "server/acl.h"
 #include "server/client.h"
 #include "server/command.h"
 #include "server/conflicts.h"
@@ -278,8 +279,9 @@ void multi_cmd_exec(CommandContext& ctx) {
         std::lock_guard<std::mutex> g(server.clients().lock());
         name = client.name;
       }
-      server.slowlog.push(views[i], attempt_start, durations[i], uint64_t(attempts - 1),
-                          client.addr, name);
+      std::vector<std::string_view> redacted;  // no secrets in the slow log
+      server.slowlog.push(acl_redacted_argv(spec, views[i], redacted), attempt_start,
+                          durations[i], uint64_t(attempts - 1), client.addr, name);
     }
   }
 }

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "ds/keyspace.h"
+#include "server/acl.h"
 #include "persist/persistence.h"
 
 namespace stmkv {
@@ -42,6 +43,7 @@ void ClientRegistry::for_each(const std::function<void(ClientState&)>& fn) const
 }
 
 Server::Server(const ServerConfig& cfg) : config_(cfg) {
+  acl_ = std::make_unique<Acl>(cfg);  // throws on invalid users (user directives, aclfile)
   int n = effective_workers(cfg);
   stm::Config sc;
   sc.heap_bytes = static_cast<size_t>(cfg.heap_size);

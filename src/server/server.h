@@ -27,6 +27,7 @@ namespace persist {
 class Persistence;  // persist/persistence.h
 }
 class Server;
+class Acl;  // server/acl.h
 
 // Per-command counters (INFO commandstats), one set per worker.
 struct CommandCounters {
@@ -125,12 +126,15 @@ class Server {
   SlowLog slowlog;   // SLOWLOG
   // RDB persistence: SAVE, BGSAVE, save rules, loading (persist/persistence.h).
   persist::Persistence& persistence() { return *persistence_; }
+  // Users, permissions and the ACL LOG (server/acl.h).
+  Acl& acl() { return *acl_; }
 
  private:
   ServerConfig config_;
   std::mutex config_mu_;
   std::unique_ptr<stm::Heap> heap_;
   std::unique_ptr<persist::Persistence> persistence_;   // destroyed first (~Server)
+  std::unique_ptr<Acl> acl_;
   std::vector<std::unique_ptr<WorkerContext>> workers_;
   ClientRegistry clients_;
   int64_t start_time_ms_ = 0;
