@@ -75,10 +75,8 @@ bool is_sentinel(lua_State* L, int idx) {
   return lua_type(L, idx) == LUA_TLIGHTUSERDATA && lua_touserdata(L, idx) == &kAbortSentinel;
 }
 
-const char* kill_message(LuaEngine::Run* run) {
-  return run->opt->is_function ? "Script killed by user with FUNCTION KILL..."
-                               : "Script killed by user with SCRIPT KILL...";
-}
+// The same text for SCRIPT KILL and FUNCTION KILL, as Redis 7.0.
+const char* kill_message(LuaEngine::Run*) { return "Script killed by user with SCRIPT KILL..."; }
 
 // After a protected call failed: an abort or a kill must keep unwinding.
 void rethrow_if_unwinding(lua_State* L) {
@@ -290,7 +288,8 @@ void lua_hook(lua_State* L, lua_Debug*) {
     lua_sethook(L, lua_hook, LUA_MASKLINE | LUA_MASKCOUNT, 1);
     raise_abort(L);
   }
-  if (run->killed || run->slot->kill.load(std::memory_order_relaxed)) {
+  if (run->killed ||
+      (run->slot->kill.load(std::memory_order_relaxed) && now_us() >= run->kill_after_us)) {
     run->killed = true;
     // Fire at every line from now on, so that pcall cannot hold the kill off.
     lua_sethook(L, lua_hook, LUA_MASKLINE, 0);
@@ -549,7 +548,12 @@ void LuaEngine::run(CommandContext& ctx, const RunOptions& opt,
   run.slot->wrote.store(false, std::memory_order_relaxed);
   run.slot->kill.store(false, std::memory_order_relaxed);
   run.slot->is_function.store(opt.is_function, std::memory_order_relaxed);
-  run.slot->start_us.store(now_us(), std::memory_order_relaxed);
+  int64_t start = now_us();
+  run.slot->start_us.store(start, std::memory_order_relaxed);
+  {
+    std::lock_guard<std::mutex> g(ctx.server.config_lock());
+    run.kill_after_us = start + ctx.server.config().busy_reply_threshold * 1000;
+  }
   {
     std::lock_guard<std::mutex> g(run.slot->mu);
     run.slot->name = opt.name;

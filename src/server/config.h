@@ -109,6 +109,9 @@ struct ServerConfig {
   int64_t slowlog_log_slower_than = 10000;   // microseconds; -1 = off (stored only)
   int64_t slowlog_max_len = 128;             // (stored only)
   int64_t latency_monitor_threshold = 0;     // milliseconds; 0 = off (stored only)
+  // Milliseconds a script runs before SCRIPT KILL / FUNCTION KILL take effect (alias
+  // lua-time-limit; 0 = at once). Other workers keep serving clients meanwhile.
+  int64_t busy_reply_threshold = 5000;
   int notify_keyspace_events = 0;            // kNotify* bits (stored only)
   std::string requirepass;                   // the default user's password; "" = nopass
   bool protected_mode = true;                // no password: loopback clients only

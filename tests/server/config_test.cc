@@ -368,7 +368,7 @@ TEST(ConfigOption, SetAndGet) {
 
 TEST(ConfigOption, NamesAreUniqueAndGettable) {
   std::vector<std::string_view> names = config_option_names();
-  EXPECT_EQ(names.size(), 56u);
+  EXPECT_EQ(names.size(), 58u);
   ServerConfig c;
   for (size_t i = 0; i < names.size(); i++) {
     EXPECT_TRUE(get_config_option(c, names[i]).has_value()) << names[i];
