@@ -368,3 +368,33 @@ def test_bgsave_during_bank_transfers_is_consistent(tmpdir_path):
         r.stop()
     assert sum(saved) == naccounts * initial
     assert saved != [initial] * naccounts  # transfers had happened before the snapshot
+
+
+def _copy_by_dump(src_clients, dst_clients):
+    for db, (src, dst) in enumerate(zip(src_clients, dst_clients)):
+        for key in src.keys("*"):
+            ttl = src.pttl(key)
+            assert dst.restore(key, max(ttl, 0), src.dump(key))
+
+
+def _without_expiry(snap):
+    return {k: v[:3] for k, v in snap.items()}
+
+
+@needs_redis
+def test_dump_restore_across_servers(tmpdir_path):
+    s = start_stmkv(tmpdir_path)
+    r = RedisServer(tmpdir_path)
+    try:
+        mine = [s.client(db=i) for i in range(16)]
+        theirs = [r.client(db=i) for i in range(16)]
+        populate(mine)
+        _copy_by_dump(mine, theirs)  # our payloads restored by redis-server
+        assert _without_expiry(snapshot(mine)) == _without_expiry(snapshot(theirs))
+        mine[0].flushall()
+        _copy_by_dump(theirs, mine)  # redis-server's payloads restored by stmkv
+        assert _without_expiry(snapshot(mine)) == _without_expiry(snapshot(theirs))
+        assert 0 < mine[3].pttl("ttl:3") <= 10_000_003
+    finally:
+        r.stop()
+        s.stop()
