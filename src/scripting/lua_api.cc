@@ -92,8 +92,11 @@ CallStatus call_impl(lua_State* L, LuaEngine::Run* run) {
   std::vector<std::string_view> views(argv.begin(), argv.end());
   protocol::ReplyWriter out(run->resp);
   try {
-    run_nested_command(ctx.worker, ctx.client, *spec, views, out, ctx.now_ms, ctx.tx_,
-                       &run->hits, &run->misses);
+    // As in EXEC: commands without kCmdTx (PING, TIME, SELECT, ...) run outside the
+    // transaction's barriers.
+    stm::Tx* tx = (spec->flags & kCmdTx) ? ctx.tx_ : nullptr;
+    run_nested_command(ctx.worker, ctx.client, *spec, views, out, ctx.now_ms, tx, &run->hits,
+                       &run->misses);
   } catch (const stm::Abort& a) {
     run->abort = a;
     run->abort_pending = true;

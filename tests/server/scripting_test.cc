@@ -204,6 +204,33 @@ TEST(Scripting, SandboxGlobals) {
   EXPECT_EQ(h.run({"EXISTS", "indb5"}), integer(1));
 }
 
+TEST(Scripting, StructAndCmsgpack) {
+  Harness h;
+  // Byte strings and values as redis-server 7.0.15 gives them.
+  EXPECT_EQ(eval(h, "return struct.pack('>I2i4bc3s', 258, -5, 7, 'abc', 'z')"),
+            bulk(std::string("\x01\x02\xff\xff\xff\xfb\x07" "abcz\x00", 12)));
+  EXPECT_EQ(eval(h, "return {struct.unpack('>I2i4bc3s', struct.pack('>I2i4bc3s', 258, -5, 7, "
+                    "'abc', 'z'))}"),
+            arr(6) + integer(258) + integer(-5) + integer(7) + bulk("abc") + bulk("z") +
+                integer(13));
+  EXPECT_EQ(eval(h, "return struct.size('!4bid')"), integer(16));
+  EXPECT_EQ(eval(h, "return {pcall(struct.pack, 'q', 1)}"),
+            arr(2) + kNil + bulk("bad argument #1 to '?' (invalid format option 'q')"));
+  EXPECT_EQ(eval(h, "return cmsgpack.pack({1,2,3}, {a=1}, 'hello', 3.5, -100, 100000, true, "
+                    "1e20, 0.1)"),
+            bulk(std::string("\x93\x01\x02\x03\x81\xa1" "a\x01\xa5hello\xca@`\x00\x00\xd0"
+                             "\x9c\xce\x00\x01\x86\xa0\xc3\xcb" "D\x15\xaf\x1dx\xb5\x8c@"
+                             "\xcb?\xb9\x99\x99\x99\x99\x99\x9a",
+                             45)));
+  EXPECT_EQ(eval(h, "local t = {cmsgpack.unpack(cmsgpack.pack({1,2,{x='y'}}, 'str', -7))} "
+                    "return {#t, t[1][3].x, t[2], t[3]}"),
+            arr(4) + integer(3) + bulk("y") + bulk("str") + integer(-7));
+  EXPECT_EQ(eval(h, "return {pcall(cmsgpack.unpack, string.char(0xc1))}"),
+            arr(2) + kNil + bulk("Bad data format in input."));
+  EXPECT_EQ(eval(h, "return {pcall(cmsgpack.unpack, string.char(0xcd, 1))}"),
+            arr(2) + kNil + bulk("Missing bytes in input."));
+}
+
 TEST(Scripting, ShaCacheAndNoscript) {
   Harness h;
   const std::string sha = "e0e1f9fabfc9d4800c877a703b823ac0578ff8db";   // "return 1"
