@@ -65,16 +65,41 @@ std::string parse_library_metadata(std::string_view code, std::string* name) {
 
 // Parses and runs a library's code on this worker (FUNCTION LOAD, RESTORE). Returns "" or the
 // error reply; lib gets its name, code and functions.
-std::string create_library(CommandContext& ctx, std::string_view code, bool replace,
-                           Library* lib) {
+std::string create_library(Server& server, WorkerContext& worker, std::string_view code,
+                           bool replace, Library* lib) {
   std::string err = parse_library_metadata(code, &lib->name);
   if (!err.empty()) return err;
-  Scripting& s = scripting_of(ctx.server);
+  Scripting& s = scripting_of(server);
   if (!replace && s.functions.library(lib->name) != nullptr) {
     return "ERR Library '" + lib->name + "' already exists";
   }
   lib->code.assign(code);
-  return s.engine(ctx.worker).load_library(code, lib);
+  return s.engine(worker).load_library(code, lib);
+}
+
+std::string create_library(CommandContext& ctx, std::string_view code, bool replace,
+                           Library* lib) {
+  return create_library(ctx.server, ctx.worker, code, replace, lib);
+}
+
+// Parses, runs and checks a set of libraries (FUNCTION RESTORE, an RDB file), then installs
+// them all or none (policy: 0 APPEND, 1 REPLACE, 2 FLUSH).
+std::string restore_libraries(Server& server, WorkerContext& worker,
+                              const std::vector<std::string>& codes, int policy) {
+  std::string err;
+  std::vector<Library> libs;
+  for (size_t i = 0; err.empty() && i < codes.size(); ++i) {
+    Library lib;
+    err = create_library(server, worker, codes[i], true, &lib);
+    for (const Library& other : libs) {
+      if (err.empty() && other.name == lib.name) {
+        err = "ERR Library '" + lib.name + "' already exists";
+      }
+    }
+    libs.push_back(std::move(lib));
+  }
+  if (err.empty()) err = scripting_of(server).functions.restore(std::move(libs), policy);
+  return err;
 }
 
 void fcall_generic(CommandContext& ctx, bool read_only) {
@@ -232,18 +257,7 @@ void cmd_function_restore(CommandContext& ctx) {
   }
   std::vector<std::string> codes;
   std::string err = parse_dump(ctx.arg(2), &codes);
-  std::vector<Library> libs;
-  for (size_t i = 0; err.empty() && i < codes.size(); ++i) {
-    Library lib;
-    err = create_library(ctx, codes[i], true, &lib);
-    for (const Library& other : libs) {
-      if (err.empty() && other.name == lib.name) {
-        err = "ERR Library '" + lib.name + "' already exists";
-      }
-    }
-    libs.push_back(std::move(lib));
-  }
-  if (err.empty()) err = scripting_of(ctx.server).functions.restore(std::move(libs), policy);
+  if (err.empty()) err = restore_libraries(ctx.server, ctx.worker, codes, policy);
   if (!err.empty()) {
     ctx.out.add_error(err);
     return;
@@ -348,6 +362,17 @@ void cmd_function_help(CommandContext& ctx) {
 }
 
 }  // namespace
+
+std::vector<std::string> function_library_codes(Server& server) {
+  std::vector<std::string> codes;
+  for (const auto& lib : scripting_of(server).functions.list()) codes.push_back(lib->code);
+  return codes;
+}
+
+std::string load_function_libraries(Server& server, WorkerContext& worker,
+                                    const std::vector<std::string>& codes, bool replace) {
+  return restore_libraries(server, worker, codes, replace ? 1 : 0);
+}
 
 void register_function_commands(CommandTable& t) {
   constexpr uint32_t kCall = kCmdNoscript | kCmdStale | kCmdSkipMonitor | kCmdTx;

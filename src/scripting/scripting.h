@@ -164,4 +164,13 @@ class Scripting {
 // The scripting state of server, created on first use (any thread).
 Scripting& scripting_of(Server& server);
 
+// For RDB files (Redis 7.0 saves each library as RDB_OPCODE_FUNCTION2 followed by its code as an
+// RDB string): the code of every library, and loading such codes back. Loading runs each
+// library's code in `worker`'s interpreter (call it on that worker's thread, or before the
+// workers start), then installs all of them or none; an existing library of the same name is
+// an error unless replace. Returns "" or the error text ("ERR Library 'x' already exists").
+std::vector<std::string> function_library_codes(Server& server);
+std::string load_function_libraries(Server& server, WorkerContext& worker,
+                                    const std::vector<std::string>& codes, bool replace);
+
 }  // namespace stmkv::scripting

@@ -395,6 +395,18 @@ TEST(Scripting, FunctionDumpRestore) {
   EXPECT_EQ(h.run({"FCALL", "from_redis", "2", "a", "b"}),
             bulk("loaded from redis-server 2"));
   EXPECT_EQ(h.run({"FCALL", "f2", "0", "x"}), error("ERR Function not found"));
+
+  // The RDB hooks: codes out, codes in (on another server).
+  std::vector<std::string> codes = stmkv::scripting::function_library_codes(h.server());
+  ASSERT_EQ(codes.size(), 1u);
+  Harness other;
+  EXPECT_EQ(stmkv::scripting::load_function_libraries(other.server(), other.server().worker(0),
+                                                      codes, false),
+            "");
+  EXPECT_EQ(stmkv::scripting::load_function_libraries(other.server(), other.server().worker(0),
+                                                      codes, false),
+            "ERR Library 'redislib' already exists");
+  EXPECT_EQ(other.run({"FCALL", "from_redis", "0"}, 1), bulk("loaded from redis-server 0"));
 }
 
 // Scripts doing read-modify-write on two keys race INCRs of the same keys on the other worker:
