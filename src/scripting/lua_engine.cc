@@ -280,11 +280,26 @@ int lua_error_handler(lua_State* L) {
   return 1;
 }
 
-// The count hook: SCRIPT KILL, and a pending abort that a script tried to swallow.
+// Whether another transaction (an inevitable one) asked the script's transaction to abort; a
+// long script that reaches no barrier must still give way. Keeps the Abort for the rethrow.
+bool transaction_doomed(LuaEngine::Run* run) {
+  if (!run->ctx->in_tx()) return false;
+  try {
+    run->ctx->tx().check();
+  } catch (const stm::Abort& a) {
+    run->abort = a;
+    run->abort_pending = true;
+    return true;
+  }
+  return false;
+}
+
+// The count hook: SCRIPT KILL, a transaction asked to abort, and a pending abort that a
+// script tried to swallow.
 void lua_hook(lua_State* L, lua_Debug*) {
   LuaEngine::Run* run = current_run(L);
   if (run == nullptr) return;
-  if (run->abort_pending) {
+  if (run->abort_pending || transaction_doomed(run)) {
     lua_sethook(L, lua_hook, LUA_MASKLINE | LUA_MASKCOUNT, 1);
     raise_abort(L);
   }
