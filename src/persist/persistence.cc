@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <memory>
+#include <stdexcept>
 #include <sstream>
 
 #include "ds/keyspace.h"
@@ -54,13 +56,17 @@ Persistence::Persistence(Server& server) : server_(server) {
 }
 
 Persistence::~Persistence() {
+  stop_cron();
+  wait_bgsave();
+}
+
+void Persistence::stop_cron() {
   {
     std::lock_guard<std::mutex> g(mu_);
     stop_ = true;
   }
   cv_.notify_all();
   if (cron_thread_.joinable()) cron_thread_.join();
-  wait_bgsave();
 }
 
 std::string Persistence::rdb_path() {
@@ -197,9 +203,18 @@ Persistence::Result Persistence::snapshot_to(const std::string& path) {
   keys_total_ = 0;
   current_overhead_ = 0;
   bool write_ok = false;
+  std::unique_ptr<stm::Worker> worker;
+  try {
+    worker = std::make_unique<stm::Worker>(heap);  // attaches the spare segment
+  } catch (const std::runtime_error& e) {
+    close(fd);
+    unlink(tmp.c_str());
+    r.error = std::string("No heap segment is free for the snapshot: ") + e.what();
+    return r;
+  }
   {
     // The spare segment: a point-in-time view for the whole save.
-    stm::Worker snap(heap);
+    stm::Worker& snap = *worker;
     snap.atomically([&](stm::Tx& tx) {
       if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
         write_ok = false;
@@ -225,6 +240,7 @@ Persistence::Result Persistence::snapshot_to(const std::string& path) {
       current_overhead_ = r.overhead;
     });
   }
+  worker.reset();
   if (write_ok && fsync(fd) != 0) write_ok = false;
   int saved_errno = errno;
   close(fd);
@@ -350,6 +366,7 @@ void Persistence::cron() {
 }
 
 bool Persistence::save_on_shutdown() {
+  stop_cron();  // no save rule may start a BGSAVE from now on
   wait_bgsave();
   ShutdownMode m = shutdown_mode_.load();
   bool has_rules;

@@ -89,6 +89,7 @@ class Persistence {
   bool try_begin_save();  // takes the save slot
   void end_save(const Result& r, bool background, int64_t started_ms);
   void cron();
+  void stop_cron();  // idempotent
 
   Server& server_;
   std::mutex mu_;
