@@ -6,15 +6,15 @@ namespace stmkv::scripting {
 
 namespace {
 
-constexpr unsigned char kOpcodeFunction = 246;    // RDB_OPCODE_FUNCTION (7.0 release candidates)
-constexpr unsigned char kOpcodeFunction2 = 245;   // RDB_OPCODE_FUNCTION2
+constexpr unsigned char kOpcodeFunction = 246;   // RDB_OPCODE_FUNCTION (7.0 release candidates)
+constexpr unsigned char kOpcodeFunction2 = 245;  // RDB_OPCODE_FUNCTION2
 constexpr uint16_t kRdbVersion = 10;
 constexpr char kBadPayload[] = "ERR DUMP payload version or checksum are wrong";
 
 struct Crc64Table {
   uint64_t t[256];
   Crc64Table() {
-    constexpr uint64_t kPoly = 0x95ac9329ac4bc9b5ull;   // 0xad93d23594c935a9, reflected
+    constexpr uint64_t kPoly = 0x95ac9329ac4bc9b5ull;  // 0xad93d23594c935a9, reflected
     for (int i = 0; i < 256; ++i) {
       uint64_t c = uint64_t(i);
       for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ kPoly : c >> 1;
@@ -88,12 +88,12 @@ bool lzf_decompress(std::string_view in, size_t out_len, std::string* out) {
   size_t ip = 0;
   while (ip < in.size()) {
     unsigned ctrl = static_cast<unsigned char>(in[ip++]);
-    if (ctrl < 32) {   // a literal run of ctrl + 1 bytes
+    if (ctrl < 32) {  // a literal run of ctrl + 1 bytes
       size_t n = ctrl + 1;
       if (ip + n > in.size() || out->size() + n > out_len) return false;
       out->append(in.substr(ip, n));
       ip += n;
-    } else {           // a back reference
+    } else {  // a back reference
       size_t len = ctrl >> 5;
       if (len == 7) {
         if (ip >= in.size()) return false;
@@ -120,22 +120,22 @@ bool read_string(Reader& r, std::string* out) {
     return r.ok;
   }
   switch (len) {
-    case 0:   // int8
+    case 0:  // int8
       *out = std::to_string(int8_t(r.byte()));
       return r.ok;
-    case 1: {   // int16, little-endian
+    case 1: {  // int16, little-endian
       int v = r.byte();
       v |= r.byte() << 8;
       *out = std::to_string(int16_t(v));
       return r.ok;
     }
-    case 2: {   // int32, little-endian
+    case 2: {  // int32, little-endian
       uint32_t v = 0;
       for (int i = 0; i < 4; ++i) v |= uint32_t(r.byte()) << (8 * i);
       *out = std::to_string(int32_t(v));
       return r.ok;
     }
-    case 3: {   // LZF
+    case 3: {  // LZF
       bool e1, e2;
       uint64_t clen = r.length(&e1);
       uint64_t ulen = r.length(&e2);
@@ -143,8 +143,7 @@ bool read_string(Reader& r, std::string* out) {
       std::string_view c = r.bytes(clen);
       return r.ok && lzf_decompress(c, size_t(ulen), out);
     }
-    default:
-      return false;
+    default: return false;
   }
 }
 

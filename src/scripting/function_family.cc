@@ -20,8 +20,8 @@ namespace {
 bool valid_library_name(std::string_view name) {
   if (name.empty()) return false;
   for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     if (!ok) return false;
   }
   return true;
@@ -77,8 +77,7 @@ std::string create_library(Server& server, WorkerContext& worker, std::string_vi
   return s.engine(worker).load_library(code, lib);
 }
 
-std::string create_library(CommandContext& ctx, std::string_view code, bool replace,
-                           Library* lib) {
+std::string create_library(CommandContext& ctx, std::string_view code, bool replace, Library* lib) {
   return create_library(ctx.server, ctx.worker, code, replace, lib);
 }
 
@@ -123,8 +122,8 @@ void fcall_generic(CommandContext& ctx, bool read_only) {
   opt.flags = f.flags;
   std::span<const std::string_view> rest = ctx.argv.subspan(3);
   int64_t start = now_us();
-  s.engine(ctx.worker).run_function(ctx, *found.library, f, opt, rest.first(nkeys),
-                                    rest.subspan(nkeys));
+  s.engine(ctx.worker)
+      .run_function(ctx, *found.library, f, opt, rest.first(nkeys), rest.subspan(nkeys));
   record_on_commit(ctx, start, f.name);
 }
 
@@ -237,7 +236,7 @@ void cmd_function_dump(CommandContext& ctx) {
 }
 
 void cmd_function_restore(CommandContext& ctx) {
-  int policy = 0;   // APPEND
+  int policy = 0;  // APPEND
   if (ctx.argc() == 4) {
     std::string_view p = ctx.arg(3);
     if (iequals(p, "append")) {
@@ -311,54 +310,56 @@ void cmd_function_stats(CommandContext& ctx) {
 void cmd_function_kill(CommandContext& ctx) { kill_scripts(ctx, true); }
 
 void cmd_function_help(CommandContext& ctx) {
-  reply_help(ctx, {
-      "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-      "LOAD [REPLACE] <FUNCTION CODE>",
-      "    Create a new library with the given library name and code.",
-      "DELETE <LIBRARY NAME>",
-      "    Delete the given library.",
-      "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
-      "    Return general information on all the libraries:",
-      "    * Library name",
-      "    * The engine used to run the Library",
-      "    * Library description",
-      "    * Functions list",
-      "    * Library code (if WITHCODE is given)",
-      "    It also possible to get only function that matches a pattern using LIBRARYNAME "
-      "argument.",
-      "STATS",
-      "    Return information about the current function running:",
-      "    * Function name",
-      "    * Command used to run the function",
-      "    * Duration in MS that the function is running",
-      "    If no function is running, return nil",
-      "    In addition, returns a list of available engines.",
-      "KILL",
-      "    Kill the current running function.",
-      "FLUSH [ASYNC|SYNC]",
-      "    Delete all the libraries.",
-      "    When called without the optional mode argument, the behavior is determined by the",
-      "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
-      "    * ASYNC: Asynchronously flush the libraries.",
-      "    * SYNC: Synchronously flush the libraries.",
-      "DUMP",
-      "    Return a serialized payload representing the current libraries, can be restored "
-      "using FUNCTION RESTORE command",
-      "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
-      "    Restore the libraries represented by the given payload, it is possible to give a "
-      "restore policy to",
-      "    control how to handle existing libraries (default APPEND):",
-      "    * FLUSH: delete all existing libraries.",
-      "    * APPEND: appends the restored libraries to the existing libraries. On collision, "
-      "abort.",
-      "    * REPLACE: appends the restored libraries to the existing libraries, On collision, "
-      "replace the old",
-      "      libraries with the new libraries (notice that even on this option there is a "
-      "chance of failure",
-      "      in case of functions name collision with another library).",
-      "HELP",
-      "    Prints this help.",
-  });
+  reply_help(
+      ctx,
+      {
+          "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+          "LOAD [REPLACE] <FUNCTION CODE>",
+          "    Create a new library with the given library name and code.",
+          "DELETE <LIBRARY NAME>",
+          "    Delete the given library.",
+          "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+          "    Return general information on all the libraries:",
+          "    * Library name",
+          "    * The engine used to run the Library",
+          "    * Library description",
+          "    * Functions list",
+          "    * Library code (if WITHCODE is given)",
+          "    It also possible to get only function that matches a pattern using LIBRARYNAME "
+          "argument.",
+          "STATS",
+          "    Return information about the current function running:",
+          "    * Function name",
+          "    * Command used to run the function",
+          "    * Duration in MS that the function is running",
+          "    If no function is running, return nil",
+          "    In addition, returns a list of available engines.",
+          "KILL",
+          "    Kill the current running function.",
+          "FLUSH [ASYNC|SYNC]",
+          "    Delete all the libraries.",
+          "    When called without the optional mode argument, the behavior is determined by the",
+          "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+          "    * ASYNC: Asynchronously flush the libraries.",
+          "    * SYNC: Synchronously flush the libraries.",
+          "DUMP",
+          "    Return a serialized payload representing the current libraries, can be restored "
+          "using FUNCTION RESTORE command",
+          "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+          "    Restore the libraries represented by the given payload, it is possible to give a "
+          "restore policy to",
+          "    control how to handle existing libraries (default APPEND):",
+          "    * FLUSH: delete all existing libraries.",
+          "    * APPEND: appends the restored libraries to the existing libraries. On collision, "
+          "abort.",
+          "    * REPLACE: appends the restored libraries to the existing libraries, On collision, "
+          "replace the old",
+          "      libraries with the new libraries (notice that even on this option there is a "
+          "chance of failure",
+          "      in case of functions name collision with another library).",
+          "HELP",
+          "    Prints this help.",
+      });
 }
 
 }  // namespace
@@ -378,60 +379,126 @@ void register_function_commands(CommandTable& t) {
   constexpr uint32_t kCall = kCmdNoscript | kCmdStale | kCmdSkipMonitor | kCmdTx;
   constexpr uint64_t kAcl = kAclSlow | kAclScripting;
   constexpr uint64_t kAclW = kAclWrite | kAclSlow | kAclScripting;
-  t.add({.name = "fcall", .arity = -3, .flags = kCall, .acl = kAcl, .handler = cmd_fcall,
-         .group = "scripting", .since = "7.0.0", .summary = "Invoke a function",
+  t.add({.name = "fcall",
+         .arity = -3,
+         .flags = kCall,
+         .acl = kAcl,
+         .handler = cmd_fcall,
+         .group = "scripting",
+         .since = "7.0.0",
+         .summary = "Invoke a function",
          .complexity = "Depends on the function that is executed.",
          .syntax = "function numkeys [key [key ...]] [arg [arg ...]]"});
-  t.add({.name = "fcall_ro", .arity = -3, .flags = kCall | kCmdReadonly, .acl = kAcl,
-         .handler = cmd_fcall_ro, .group = "scripting", .since = "7.0.0",
+  t.add({.name = "fcall_ro",
+         .arity = -3,
+         .flags = kCall | kCmdReadonly,
+         .acl = kAcl,
+         .handler = cmd_fcall_ro,
+         .group = "scripting",
+         .since = "7.0.0",
          .summary = "Invoke a read-only function",
          .complexity = "Depends on the function that is executed.",
          .syntax = "function numkeys [key [key ...]] [arg [arg ...]]"});
-  t.add({.name = "function", .arity = -2, .acl = kAclSlow, .group = "scripting",
-         .since = "7.0.0", .summary = "A container for function commands",
-         .complexity = "Depends on subcommand.", .syntax = "",
+  t.add({.name = "function",
+         .arity = -2,
+         .acl = kAclSlow,
+         .group = "scripting",
+         .since = "7.0.0",
+         .summary = "A container for function commands",
+         .complexity = "Depends on subcommand.",
+         .syntax = "",
          .subcommands = {
-             {.name = "delete", .arity = 3, .flags = kCmdWrite | kCmdNoscript, .acl = kAclW,
-              .handler = cmd_function_delete, .group = "scripting", .since = "7.0.0",
-              .summary = "Delete a function by name", .complexity = "O(1)",
+             {.name = "delete",
+              .arity = 3,
+              .flags = kCmdWrite | kCmdNoscript,
+              .acl = kAclW,
+              .handler = cmd_function_delete,
+              .group = "scripting",
+              .since = "7.0.0",
+              .summary = "Delete a function by name",
+              .complexity = "O(1)",
               .syntax = "library-name"},
-             {.name = "dump", .arity = 2, .flags = kCmdNoscript, .acl = kAcl,
-              .handler = cmd_function_dump, .group = "scripting", .since = "7.0.0",
+             {.name = "dump",
+              .arity = 2,
+              .flags = kCmdNoscript,
+              .acl = kAcl,
+              .handler = cmd_function_dump,
+              .group = "scripting",
+              .since = "7.0.0",
               .summary = "Dump all functions into a serialized binary payload",
-              .complexity = "O(N) where N is the number of functions", .syntax = ""},
-             {.name = "flush", .arity = -2, .flags = kCmdWrite | kCmdNoscript, .acl = kAclW,
-              .handler = cmd_function_flush, .group = "scripting", .since = "7.0.0",
+              .complexity = "O(N) where N is the number of functions",
+              .syntax = ""},
+             {.name = "flush",
+              .arity = -2,
+              .flags = kCmdWrite | kCmdNoscript,
+              .acl = kAclW,
+              .handler = cmd_function_flush,
+              .group = "scripting",
+              .since = "7.0.0",
               .summary = "Deleting all functions",
               .complexity = "O(N) where N is the number of functions deleted",
               .syntax = "[ASYNC|SYNC]"},
-             {.name = "help", .arity = 2, .flags = kCmdLoading | kCmdStale, .acl = kAcl,
-              .handler = cmd_function_help, .group = "scripting", .since = "7.0.0",
+             {.name = "help",
+              .arity = 2,
+              .flags = kCmdLoading | kCmdStale,
+              .acl = kAcl,
+              .handler = cmd_function_help,
+              .group = "scripting",
+              .since = "7.0.0",
               .summary = "Show helpful text about the different subcommands",
-              .complexity = "O(1)", .syntax = ""},
-             {.name = "kill", .arity = 2, .flags = kCmdNoscript | kCmdAllowBusy, .acl = kAcl,
-              .handler = cmd_function_kill, .group = "scripting", .since = "7.0.0",
-              .summary = "Kill the function currently in execution.", .complexity = "O(1)",
+              .complexity = "O(1)",
               .syntax = ""},
-             {.name = "list", .arity = -2, .flags = kCmdNoscript, .acl = kAcl,
-              .handler = cmd_function_list, .group = "scripting", .since = "7.0.0",
+             {.name = "kill",
+              .arity = 2,
+              .flags = kCmdNoscript | kCmdAllowBusy,
+              .acl = kAcl,
+              .handler = cmd_function_kill,
+              .group = "scripting",
+              .since = "7.0.0",
+              .summary = "Kill the function currently in execution.",
+              .complexity = "O(1)",
+              .syntax = ""},
+             {.name = "list",
+              .arity = -2,
+              .flags = kCmdNoscript,
+              .acl = kAcl,
+              .handler = cmd_function_list,
+              .group = "scripting",
+              .since = "7.0.0",
               .summary = "List information about all the functions",
               .complexity = "O(N) where N is the number of functions",
               .syntax = "[LIBRARYNAME library-name-pattern] [WITHCODE]"},
-             {.name = "load", .arity = -3, .flags = kCmdWrite | kCmdDenyOom | kCmdNoscript,
-              .acl = kAclW, .handler = cmd_function_load, .group = "scripting",
-              .since = "7.0.0", .summary = "Create a function with the given arguments (name, code, description)",
+             {.name = "load",
+              .arity = -3,
+              .flags = kCmdWrite | kCmdDenyOom | kCmdNoscript,
+              .acl = kAclW,
+              .handler = cmd_function_load,
+              .group = "scripting",
+              .since = "7.0.0",
+              .summary = "Create a function with the given arguments (name, code, description)",
               .complexity = "O(1) (considering compilation time is redundant)",
               .syntax = "[REPLACE] function-code"},
-             {.name = "restore", .arity = -3, .flags = kCmdWrite | kCmdDenyOom | kCmdNoscript,
-              .acl = kAclW, .handler = cmd_function_restore, .group = "scripting",
-              .since = "7.0.0", .summary = "Restore all the functions on the given payload",
+             {.name = "restore",
+              .arity = -3,
+              .flags = kCmdWrite | kCmdDenyOom | kCmdNoscript,
+              .acl = kAclW,
+              .handler = cmd_function_restore,
+              .group = "scripting",
+              .since = "7.0.0",
+              .summary = "Restore all the functions on the given payload",
               .complexity = "O(N) where N is the number of functions on the payload",
               .syntax = "serialized-value [FLUSH|APPEND|REPLACE]"},
-             {.name = "stats", .arity = 2, .flags = kCmdNoscript | kCmdAllowBusy, .acl = kAcl,
-              .handler = cmd_function_stats, .group = "scripting", .since = "7.0.0",
+             {.name = "stats",
+              .arity = 2,
+              .flags = kCmdNoscript | kCmdAllowBusy,
+              .acl = kAcl,
+              .handler = cmd_function_stats,
+              .group = "scripting",
+              .since = "7.0.0",
               .summary = "Return information about the function currently running (name, "
                          "description, duration)",
-              .complexity = "O(1)", .syntax = ""},
+              .complexity = "O(1)",
+              .syntax = ""},
          }});
 }
 

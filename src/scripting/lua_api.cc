@@ -31,7 +31,7 @@ const CommandSpec* resolve(const CommandTable& table, const std::vector<std::str
   const CommandSpec* spec = table.find(argv[0]);
   if (spec == nullptr) return nullptr;
   if (!spec->subcommands.empty() && (spec->handler == nullptr || argv.size() >= 2)) {
-    if (argv.size() < 2) return spec;   // an arity error below
+    if (argv.size() < 2) return spec;  // an arity error below
     return CommandTable::find_sub(*spec, argv[1]);
   }
   return spec;
@@ -72,8 +72,7 @@ CallStatus call_impl(lua_State* L, LuaEngine::Run* run) {
     push_error_table(L, "Unknown Redis command called from script");
     return CallStatus::kError;
   }
-  if ((!spec->subcommands.empty() && spec->handler == nullptr) ||
-      !arity_ok(*spec, argv.size())) {
+  if ((!spec->subcommands.empty() && spec->handler == nullptr) || !arity_ok(*spec, argv.size())) {
     push_error_table(L, "Wrong number of args calling Redis command from script");
     return CallStatus::kError;
   }
@@ -221,7 +220,7 @@ int lua_redis_set_repl(lua_State* L) {
     raise_error_table(
         L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
   }
-  return 0;   // accepted: a script's effects are recorded as the commands it ran
+  return 0;  // accepted: a script's effects are recorded as the commands it ran
 }
 
 int lua_push_true(lua_State* L) {
@@ -240,8 +239,8 @@ bool valid_function_name(const char* s, size_t len) {
   if (len == 0) return false;
   for (size_t i = 0; i < len; ++i) {
     char c = s[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     if (!ok) return false;
   }
   return true;
@@ -274,7 +273,8 @@ int lua_register_function(lua_State* L) {
   }
   // Stack: name, callback, flags, description.
   if (lua_type(L, 1) != LUA_TSTRING) {
-    raise_error_table(L, "function_name argument given to redis.register_function must be a string");
+    raise_error_table(L,
+                      "function_name argument given to redis.register_function must be a string");
   }
   if (!lua_isfunction(L, 2)) {
     raise_error_table(L, "callback argument given to redis.register_function must be a function");
@@ -282,7 +282,9 @@ int lua_register_function(lua_State* L) {
   uint32_t flags = 0;
   if (!lua_isnil(L, 3)) {
     if (!lua_istable(L, 3)) {
-      raise_error_table(L, "flags argument to redis.register_function must be a table representing function flags");
+      raise_error_table(
+          L,
+          "flags argument to redis.register_function must be a table representing function flags");
     }
     for (int j = 1;; ++j) {
       lua_rawgeti(L, 3, j);
@@ -305,7 +307,9 @@ int lua_register_function(lua_State* L) {
   size_t nlen;
   const char* name = lua_tolstring(L, 1, &nlen);
   if (!valid_function_name(name, nlen)) {
-    raise_error_table(L, "Function names can only contain letters, numbers, or underscores(_) and must be at least one character long");
+    raise_error_table(L,
+                      "Function names can only contain letters, numbers, or underscores(_) and "
+                      "must be at least one character long");
   }
   registry_get(L, &kLoadingKey);
   if (!lua_istable(L, -1)) {
@@ -339,10 +343,8 @@ int lua_register_function(lua_State* L) {
 // --- math.random as Redis's (rand48: the same sequence on every platform) ------------------
 
 struct Rand48 {
-  uint64_t x = 0x1234ABCD330Eull;   // Redis's rand.c starting state
-  void seed(int32_t s) {
-    x = ((uint64_t(uint32_t(s)) << 16) | 0x330E) & ((uint64_t(1) << 48) - 1);
-  }
+  uint64_t x = 0x1234ABCD330Eull;  // Redis's rand.c starting state
+  void seed(int32_t s) { x = ((uint64_t(uint32_t(s)) << 16) | 0x330E) & ((uint64_t(1) << 48) - 1); }
   int32_t next() {
     x = (0x5DEECE66Dull * x + 0xB) & ((uint64_t(1) << 48) - 1);
     return int32_t(x >> 17);
@@ -354,9 +356,7 @@ int lua_math_random(lua_State* L) {
   constexpr int32_t kMax = 0x7fffffff;
   lua_Number r = lua_Number(rand48.next() % kMax) / lua_Number(kMax);
   switch (lua_gettop(L)) {
-    case 0:
-      lua_pushnumber(L, r);
-      break;
+    case 0: lua_pushnumber(L, r); break;
     case 1: {
       int u = luaL_checkint(L, 1);
       luaL_argcheck(L, 1 <= u, 1, "interval is empty");
@@ -370,8 +370,7 @@ int lua_math_random(lua_State* L) {
       lua_pushnumber(L, std::floor(r * (u - l + 1)) + l);
       break;
     }
-    default:
-      return luaL_error(L, "wrong number of arguments");
+    default: return luaL_error(L, "wrong number of arguments");
   }
   return 1;
 }

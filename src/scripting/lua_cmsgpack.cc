@@ -162,12 +162,8 @@ void pack_value(lua_State* L, std::string& b, int idx, int level) {
       pack_string(b, s, len);
       break;
     }
-    case LUA_TBOOLEAN:
-      b.push_back(lua_toboolean(L, idx) ? char(0xc3) : char(0xc2));
-      break;
-    case LUA_TNUMBER:
-      pack_number(b, lua_tonumber(L, idx));
-      break;
+    case LUA_TBOOLEAN: b.push_back(lua_toboolean(L, idx) ? char(0xc3) : char(0xc2)); break;
+    case LUA_TNUMBER: pack_number(b, lua_tonumber(L, idx)); break;
     case LUA_TTABLE:
       if (level >= kMaxNesting) {
         b.push_back(char(0xc0));
@@ -175,8 +171,7 @@ void pack_value(lua_State* L, std::string& b, int idx, int level) {
         pack_table(L, b, idx, level);
       }
       break;
-    default:
-      b.push_back(char(0xc0));
+    default: b.push_back(char(0xc0));
   }
 }
 
@@ -194,7 +189,7 @@ int mp_pack(lua_State* L) {
 struct Cursor {
   const unsigned char* p;
   size_t left;
-  int err = 0;   // 1 = missing bytes, 2 = bad data
+  int err = 0;  // 1 = missing bytes, 2 = bad data
 };
 
 uint64_t get_be(Cursor* c, int bytes) {
@@ -288,15 +283,45 @@ void decode(lua_State* L, Cursor* c) {
         lua_pushnumber(L, d);
         break;
       }
-      case 0xc4: case 0xd9: { size_t n = size_t(get_be(c, 1)); if (!c->err) decode_string(L, c, n); break; }
-      case 0xc5: case 0xda: { size_t n = size_t(get_be(c, 2)); if (!c->err) decode_string(L, c, n); break; }
-      case 0xc6: case 0xdb: { size_t n = size_t(get_be(c, 4)); if (!c->err) decode_string(L, c, n); break; }
-      case 0xdc: { size_t n = size_t(get_be(c, 2)); if (!c->err) decode_array(L, c, n); break; }
-      case 0xdd: { size_t n = size_t(get_be(c, 4)); if (!c->err) decode_array(L, c, n); break; }
-      case 0xde: { size_t n = size_t(get_be(c, 2)); if (!c->err) decode_map(L, c, n); break; }
-      case 0xdf: { size_t n = size_t(get_be(c, 4)); if (!c->err) decode_map(L, c, n); break; }
-      default:
-        c->err = 2;
+      case 0xc4:
+      case 0xd9: {
+        size_t n = size_t(get_be(c, 1));
+        if (!c->err) decode_string(L, c, n);
+        break;
+      }
+      case 0xc5:
+      case 0xda: {
+        size_t n = size_t(get_be(c, 2));
+        if (!c->err) decode_string(L, c, n);
+        break;
+      }
+      case 0xc6:
+      case 0xdb: {
+        size_t n = size_t(get_be(c, 4));
+        if (!c->err) decode_string(L, c, n);
+        break;
+      }
+      case 0xdc: {
+        size_t n = size_t(get_be(c, 2));
+        if (!c->err) decode_array(L, c, n);
+        break;
+      }
+      case 0xdd: {
+        size_t n = size_t(get_be(c, 4));
+        if (!c->err) decode_array(L, c, n);
+        break;
+      }
+      case 0xde: {
+        size_t n = size_t(get_be(c, 2));
+        if (!c->err) decode_map(L, c, n);
+        break;
+      }
+      case 0xdf: {
+        size_t n = size_t(get_be(c, 4));
+        if (!c->err) decode_map(L, c, n);
+        break;
+      }
+      default: c->err = 2;
     }
   }
 }

@@ -123,7 +123,7 @@ void parse(lua_State* L, Cursor& c, bool push) {
       if (push) lua_setfield(L, -2, "set");
       return;
     }
-    case '|': {   // attribute: skipped, then the reply itself
+    case '|': {  // attribute: skipped, then the reply itself
       long long n = c.number();
       for (long long i = 0; i < 2 * n; ++i) parse(L, c, false);
       parse(L, c, push);
@@ -141,7 +141,9 @@ void parse(lua_State* L, Cursor& c, bool push) {
     case ',': {
       std::string l(c.line());
       if (push) {
-        double d = l == "inf" ? HUGE_VAL : l == "-inf" ? -HUGE_VAL : std::strtod(l.c_str(), nullptr);
+        double d = l == "inf"    ? HUGE_VAL
+                   : l == "-inf" ? -HUGE_VAL
+                                 : std::strtod(l.c_str(), nullptr);
         lua_newtable(L);
         lua_pushnumber(L, d);
         lua_setfield(L, -2, "double");
@@ -199,7 +201,7 @@ void write_table(lua_State* L, protocol::ReplyWriter& out, int script_resp) {
   if (raw_field(L, "err") == LUA_TSTRING) {
     size_t len;
     const char* s = lua_tolstring(L, -1, &len);
-    out.add_error(std::string_view(s, len));   // Redis writes "-%s": no code added
+    out.add_error(std::string_view(s, len));  // Redis writes "-%s": no code added
     lua_pop(L, 1);
     return;
   }
@@ -251,8 +253,8 @@ void write_table(lua_State* L, protocol::ReplyWriter& out, int script_resp) {
     lua_pushnil(L);
     while (lua_next(L, -2)) {
       lua_pushvalue(L, -2);
-      write_lua_value(L, out, script_resp);   // key
-      write_lua_value(L, out, script_resp);   // value
+      write_lua_value(L, out, script_resp);  // key
+      write_lua_value(L, out, script_resp);  // value
       ++n;
     }
     out.set_deferred_map_len(mark, n);
@@ -343,14 +345,9 @@ void write_lua_value(lua_State* L, protocol::ReplyWriter& out, int script_resp) 
         out.add_bool(lua_toboolean(L, -1) != 0);
       }
       break;
-    case LUA_TNUMBER:
-      out.add_integer(to_long_long(lua_tonumber(L, -1)));
-      break;
-    case LUA_TTABLE:
-      write_table(L, out, script_resp);
-      break;
-    default:
-      out.add_null();
+    case LUA_TNUMBER: out.add_integer(to_long_long(lua_tonumber(L, -1))); break;
+    case LUA_TTABLE: write_table(L, out, script_resp); break;
+    default: out.add_null();
   }
   lua_pop(L, 1);
 }

@@ -107,8 +107,8 @@ int proxy_newindex(lua_State* L) { return luaL_error(L, "Attempt to modify a rea
 // Pushes a read-only proxy of the table at idx (reads go to it, writes fail).
 void push_proxy(lua_State* L, int idx) {
   idx = idx < 0 ? lua_gettop(L) + idx + 1 : idx;
-  lua_newtable(L);   // the proxy
-  lua_newtable(L);   // its metatable
+  lua_newtable(L);  // the proxy
+  lua_newtable(L);  // its metatable
   lua_pushvalue(L, idx);
   lua_setfield(L, -2, "__real");
   lua_pushcfunction(L, proxy_index);
@@ -219,7 +219,7 @@ int lua_pcall_redis(lua_State* L) {
 int lua_xpcall_redis(lua_State* L) {
   luaL_checkany(L, 2);
   lua_settop(L, 2);
-  lua_insert(L, 1);   // handler, f
+  lua_insert(L, 1);  // handler, f
   int status = lua_pcall(L, 0, LUA_MULTRET, 1);
   if (status != 0) rethrow_if_unwinding(L);
   lua_pushboolean(L, status == 0);
@@ -312,7 +312,6 @@ void lua_hook(lua_State* L, lua_Debug*) {
   }
 }
 
-
 // Opens a library; one that returns its table without setting the global gets it set here.
 void open_lib(lua_State* L, const char* name, lua_CFunction f) {
   lua_pushcfunction(L, f);
@@ -367,7 +366,7 @@ LuaEngine::~LuaEngine() {
 void LuaEngine::open_sandbox() {
   lua_State* L = luaL_newstate();
   L_ = L;
-  lua_newtable(L);   // proxies, weak keys
+  lua_newtable(L);  // proxies, weak keys
   lua_newtable(L);
   lua_pushstring(L, "k");
   lua_setfield(L, -2, "__mode");
@@ -432,8 +431,8 @@ void LuaEngine::open_sandbox() {
   // Library tables become read-only proxies; then the globals themselves.
   lua_pushvalue(L, LUA_GLOBALSINDEX);
   registry_set(L, &kRealGlobalsKey);
-  for (const char* lib : {"string", "table", "math", "coroutine", "cjson", "bit", "struct",
-                          "cmsgpack", "redis"}) {
+  for (const char* lib :
+       {"string", "table", "math", "coroutine", "cjson", "bit", "struct", "cmsgpack", "redis"}) {
     lua_getglobal(L, lib);
     if (!lua_istable(L, -1)) {
       lua_pop(L, 1);
@@ -450,7 +449,7 @@ void LuaEngine::open_sandbox() {
   push_real_globals(L);
   push_proxy(L, -1);
   lua_pushvalue(L, -1);
-  lua_setfield(L, -3, "_G");   // real._G = the proxy
+  lua_setfield(L, -3, "_G");  // real._G = the proxy
   registry_set(L, &kProxyGlobalsKey);
   lua_pop(L, 1);
   registry_get(L, &kProxyGlobalsKey);
@@ -541,10 +540,10 @@ void LuaEngine::run_function(CommandContext& ctx, const Library& lib, const Func
   registry_get(L, &kErrorHandlerKey);
   registry_get(L, &kLibrariesKey);
   lua_pushnumber(L, lua_Number(lib.id));
-  lua_rawget(L, -2);                       // handler, libs, lib
-  lua_getfield(L, -1, f.name.c_str());     // handler, libs, lib, entry
-  lua_getfield(L, -1, "callback");         // handler, libs, lib, entry, callback
-  lua_replace(L, -4);                      // handler, callback, lib, entry
+  lua_rawget(L, -2);                    // handler, libs, lib
+  lua_getfield(L, -1, f.name.c_str());  // handler, libs, lib, entry
+  lua_getfield(L, -1, "callback");      // handler, libs, lib, entry, callback
+  lua_replace(L, -4);                   // handler, callback, lib, entry
   lua_pop(L, 2);
   run(ctx, opt, keys, args);
 }
@@ -661,14 +660,14 @@ std::string LuaEngine::load_library(std::string_view code, Library* lib, bool ke
   // Swap in the load-time redis API while the library's code runs.
   lua_newtable(L);
   lua_pushvalue(L, -1);
-  registry_set(L, &kLoadingKey);   // stack: chunk, loading
-  lua_insert(L, -2);               // loading, chunk
+  registry_set(L, &kLoadingKey);  // stack: chunk, loading
+  lua_insert(L, -2);              // loading, chunk
   push_real_globals(L);
   registry_get(L, &kRedisLoadApiKey);
   lua_setfield(L, -2, "redis");
   lua_pop(L, 1);
   registry_get(L, &kErrorHandlerKey);
-  lua_insert(L, -2);               // loading, handler, chunk
+  lua_insert(L, -2);  // loading, handler, chunk
   int err = lua_pcall(L, 0, 0, -2);
   push_real_globals(L);
   registry_get(L, &kRedisApiKey);
@@ -687,7 +686,7 @@ std::string LuaEngine::load_library(std::string_view code, Library* lib, bool ke
     lua_settop(L, base);
     return msg;
   }
-  lua_pop(L, 1);   // the handler; stack: loading
+  lua_pop(L, 1);  // the handler; stack: loading
   // The functions in registration order.
   std::vector<std::pair<int, FunctionInfo>> fns;
   lua_pushnil(L);
@@ -714,8 +713,7 @@ std::string LuaEngine::load_library(std::string_view code, Library* lib, bool ke
     lua_settop(L, base);
     return "ERR No functions registered";
   }
-  std::sort(fns.begin(), fns.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(fns.begin(), fns.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   lib->functions.clear();
   for (auto& entry : fns) lib->functions.push_back(std::move(entry.second));
   if (!keep_table) lua_settop(L, base);

@@ -31,10 +31,10 @@ namespace stmkv::scripting {
 
 // What one run of a script may do and how it is named in errors.
 struct RunOptions {
-  bool read_only = false;        // EVAL_RO / FCALL_RO / a no-writes script
-  bool is_function = false;      // FCALL: keys and args are the callback's arguments
-  std::string name;              // the SHA1 (EVAL) or the function name (FCALL)
-  uint32_t flags = 0;            // ScriptFlag
+  bool read_only = false;    // EVAL_RO / FCALL_RO / a no-writes script
+  bool is_function = false;  // FCALL: keys and args are the callback's arguments
+  std::string name;          // the SHA1 (EVAL) or the function name (FCALL)
+  uint32_t flags = 0;        // ScriptFlag
 };
 
 class LuaEngine {
@@ -75,8 +75,8 @@ class LuaEngine {
   int worker_;
   lua_State* L_ = nullptr;
   uint64_t script_generation_ = 0;
-  std::unordered_map<std::string, bool> compiled_;     // SHA1 -> compiled in this state
-  std::unordered_map<uint64_t, bool> libraries_;       // library id -> loaded in this state
+  std::unordered_map<std::string, bool> compiled_;  // SHA1 -> compiled in this state
+  std::unordered_map<uint64_t, bool> libraries_;    // library id -> loaded in this state
   uint64_t runs_ = 0;
 };
 

@@ -24,10 +24,10 @@ struct LuaEngine::Run {
   const RunOptions* opt = nullptr;
   RunningScript* slot = nullptr;
   int resp = 2;
-  bool abort_pending = false;   // an stm::Abort is unwinding the script
+  bool abort_pending = false;  // an stm::Abort is unwinding the script
   stm::Abort abort{};
   bool killed = false;
-  int64_t kill_after_us = 0;    // SCRIPT KILL takes effect from then (busy-reply-threshold)
+  int64_t kill_after_us = 0;  // SCRIPT KILL takes effect from then (busy-reply-threshold)
   bool wrote = false;
   int hits = 0;
   int misses = 0;

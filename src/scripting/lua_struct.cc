@@ -25,7 +25,7 @@ constexpr int kMaxIntSize = 32;
 constexpr int kMaxAlign = 8;
 
 struct Header {
-  bool little = true;   // this machine is little-endian (x86-64, aarch64 Linux)
+  bool little = true;  // this machine is little-endian (x86-64, aarch64 Linux)
   int align = 1;
 };
 
@@ -45,32 +45,24 @@ int get_num(const char** fmt, int df) {
 size_t opt_size(lua_State* L, char opt, const char** fmt) {
   switch (opt) {
     case 'B':
-    case 'b':
-      return 1;
+    case 'b': return 1;
     case 'H':
-    case 'h':
-      return sizeof(short);
+    case 'h': return sizeof(short);
     case 'L':
-    case 'l':
-      return sizeof(long);
-    case 'T':
-      return sizeof(size_t);
-    case 'f':
-      return sizeof(float);
-    case 'd':
-      return sizeof(double);
-    case 'x':
-      return 1;
-    case 'c':
-      return size_t(get_num(fmt, 1));
+    case 'l': return sizeof(long);
+    case 'T': return sizeof(size_t);
+    case 'f': return sizeof(float);
+    case 'd': return sizeof(double);
+    case 'x': return 1;
+    case 'c': return size_t(get_num(fmt, 1));
     case 'i':
     case 'I': {
       int sz = get_num(fmt, sizeof(int));
-      if (sz > kMaxIntSize) luaL_error(L, "integral size %d is larger than limit of %d", sz, kMaxIntSize);
+      if (sz > kMaxIntSize)
+        luaL_error(L, "integral size %d is larger than limit of %d", sz, kMaxIntSize);
       return size_t(sz);
     }
-    default:
-      return 0;   // other options
+    default: return 0;  // other options
   }
 }
 
@@ -82,22 +74,16 @@ int gettoalign(size_t len, const Header& h, int opt, size_t size) {
 
 void control_options(lua_State* L, int opt, const char** fmt, Header* h) {
   switch (opt) {
-    case ' ':
-      return;
-    case '>':
-      h->little = false;
-      return;
-    case '<':
-      h->little = true;
-      return;
+    case ' ': return;
+    case '>': h->little = false; return;
+    case '<': h->little = true; return;
     case '!': {
       int a = get_num(fmt, kMaxAlign);
       if (a <= 0 || (a & (a - 1)) != 0) luaL_error(L, "alignment %d is not a power of 2", a);
       h->align = a;
       return;
     }
-    default:
-      luaL_argerror(L, 1, lua_pushfstring(L, "invalid format option '%c'", opt));
+    default: luaL_argerror(L, 1, lua_pushfstring(L, "invalid format option '%c'", opt));
   }
 }
 
@@ -112,7 +98,7 @@ void put_integral(luaL_Buffer* b, lua_Number n, bool little, size_t size) {
 }
 
 void correct_bytes(char* p, size_t size, bool little) {
-  if (little) return;   // this machine is little-endian
+  if (little) return;  // this machine is little-endian
   for (size_t i = 0; i < size / 2; ++i) std::swap(p[i], p[size - 1 - i]);
 }
 
@@ -142,7 +128,7 @@ int b_pack(lua_State* L) {
   Header h;
   int arg = 2;
   size_t totalsize = 0;
-  lua_pushnil(L);   // mark to separate arguments from the string buffer
+  lua_pushnil(L);  // mark to separate arguments from the string buffer
   luaL_buffinit(L, &b);
   while (*fmt != '\0') {
     int opt = *fmt++;
@@ -164,9 +150,7 @@ int b_pack(lua_State* L) {
         put_integral(&b, n, h.little, size);
         break;
       }
-      case 'x':
-        luaL_addchar(&b, '\0');
-        break;
+      case 'x': luaL_addchar(&b, '\0'); break;
       case 'f': {
         float f = float(luaL_checknumber(L, arg++));
         correct_bytes(reinterpret_cast<char*>(&f), size, h.little);
@@ -192,8 +176,7 @@ int b_pack(lua_State* L) {
         }
         break;
       }
-      default:
-        control_options(L, opt, &fmt, &h);
+      default: control_options(L, opt, &fmt, &h);
     }
     totalsize += size;
   }
@@ -210,7 +193,7 @@ lua_Number get_integral(const char* buff, bool little, bool is_signed, size_t si
   if (!is_signed) return lua_Number(l);
   if (size < 8) {
     uint64_t mask = ~uint64_t(0) << (size * 8 - 1);
-    if (l & mask) l |= mask;   // sign extension
+    if (l & mask) l |= mask;  // sign extension
   }
   return lua_Number(int64_t(l));
 }
@@ -245,8 +228,7 @@ int b_unpack(lua_State* L) {
         n++;
         break;
       }
-      case 'x':
-        break;
+      case 'x': break;
       case 'f': {
         float f;
         std::memcpy(&f, data + pos, size);
@@ -283,12 +265,11 @@ int b_unpack(lua_State* L) {
         n++;
         break;
       }
-      default:
-        control_options(L, opt, &fmt, &h);
+      default: control_options(L, opt, &fmt, &h);
     }
     pos += size;
   }
-  lua_pushinteger(L, lua_Integer(pos) + 1);   // the next position
+  lua_pushinteger(L, lua_Integer(pos) + 1);  // the next position
   return n + 1;
 }
 

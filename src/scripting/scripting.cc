@@ -130,7 +130,8 @@ std::string FunctionStore::check_locked(
 
 namespace {
 void install(std::map<std::string, std::shared_ptr<const Library>>& libs,
-             std::unordered_map<std::string, std::string>& fns, std::shared_ptr<const Library> lib) {
+             std::unordered_map<std::string, std::string>& fns,
+             std::shared_ptr<const Library> lib) {
   auto old = libs.find(lib->name);
   if (old != libs.end()) {
     for (const FunctionInfo& f : old->second->functions) fns.erase(f.name);

@@ -38,7 +38,7 @@ enum ScriptFlag : uint32_t {
   kFlagAllowStale = 1u << 2,
   kFlagNoCluster = 1u << 3,
   kFlagAllowCrossSlotKeys = 1u << 4,
-  kFlagEvalCompat = 1u << 5,   // an EVAL script without a shebang (Redis 6 behaviour)
+  kFlagEvalCompat = 1u << 5,  // an EVAL script without a shebang (Redis 6 behaviour)
 };
 // Parses one flag name ("no-writes"); returns 0 when unknown.
 uint32_t parse_flag(std::string_view name);
@@ -73,7 +73,7 @@ struct FunctionInfo {
 struct Library {
   std::string name;
   std::string code;
-  uint64_t id = 0;   // unique per load: workers compile a library once per id
+  uint64_t id = 0;  // unique per load: workers compile a library once per id
   std::vector<FunctionInfo> functions;
 };
 
@@ -106,27 +106,27 @@ class FunctionStore {
                            const std::unordered_map<std::string, std::string>& fns) const;
   mutable std::shared_mutex mu_;
   std::map<std::string, std::shared_ptr<const Library>> libs_;
-  std::unordered_map<std::string, std::string> function_library_;   // function -> library
+  std::unordered_map<std::string, std::string> function_library_;  // function -> library
   uint64_t next_id_ = 1;
 };
 
 // A worker's running script, as other workers see it.
 struct RunningScript {
   std::atomic<bool> running{false};
-  std::atomic<bool> kill{false};    // set by SCRIPT KILL / FUNCTION KILL
-  std::atomic<bool> wrote{false};   // the attempt has called a write command
+  std::atomic<bool> kill{false};   // set by SCRIPT KILL / FUNCTION KILL
+  std::atomic<bool> wrote{false};  // the attempt has called a write command
   std::atomic<bool> is_function{false};
   std::atomic<int64_t> start_us{0};
-  mutable std::mutex mu;            // guards name and command
-  std::string name;                 // function name or script SHA1
-  std::string command;              // "fcall f 0" (FUNCTION STATS)
+  mutable std::mutex mu;  // guards name and command
+  std::string name;       // function name or script SHA1
+  std::string command;    // "fcall f 0" (FUNCTION STATS)
 };
 
 // One committed script (SCRIPT TIMELINE).
 struct TimelineEntry {
   int worker = 0;
-  int64_t start_us = 0;   // start of the committed attempt
-  int64_t end_us = 0;     // commit
+  int64_t start_us = 0;  // start of the committed attempt
+  int64_t end_us = 0;    // commit
   int attempts = 1;
   std::string name;
 };
@@ -156,7 +156,7 @@ class Scripting {
  private:
   Server& server_;
   std::vector<std::unique_ptr<RunningScript>> running_;
-  std::vector<std::unique_ptr<LuaEngine>> engines_;   // slot i: worker i only
+  std::vector<std::unique_ptr<LuaEngine>> engines_;  // slot i: worker i only
   mutable std::mutex timeline_mu_;
   std::deque<TimelineEntry> timeline_;
 };

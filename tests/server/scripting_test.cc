@@ -1,5 +1,7 @@
 // Tests of EVAL / EVALSHA / EVAL_RO / SCRIPT / FCALL / FUNCTION through the command dispatcher.
 // Expected replies were taken from redis-server 7.0.15 (same scripts, same arguments).
+#include "scripting/scripting.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -8,7 +10,6 @@
 #include <vector>
 
 #include "harness.h"
-#include "scripting/scripting.h"
 
 namespace {
 
@@ -35,7 +36,7 @@ std::string from_hex(std::string_view hex) {
 TEST(Scripting, LuaToRespConversions) {
   Harness h;
   EXPECT_EQ(eval(h, "return 1"), integer(1));
-  EXPECT_EQ(eval(h, "return 3.99"), integer(3));   // floats truncate to integers
+  EXPECT_EQ(eval(h, "return 3.99"), integer(3));  // floats truncate to integers
   EXPECT_EQ(eval(h, "return -3.99"), integer(-3));
   EXPECT_EQ(eval(h, "return 'x'"), bulk("x"));
   EXPECT_EQ(eval(h, "return true"), integer(1));
@@ -51,8 +52,7 @@ TEST(Scripting, LuaToRespConversions) {
   EXPECT_EQ(eval(h, "return redis.error_reply('My err')"), error("My err"));
   EXPECT_EQ(eval(h, "return redis.error_reply('-My err')"), error("My err"));
   EXPECT_EQ(eval(h, "return redis.status_reply('FINE')"), status("FINE"));
-  EXPECT_EQ(eval(h, "return redis.error_reply(1)"),
-            error("ERR wrong number or type of arguments"));
+  EXPECT_EQ(eval(h, "return redis.error_reply(1)"), error("ERR wrong number or type of arguments"));
   // RESP2 renderings of the RESP3 types.
   EXPECT_EQ(eval(h, "return {double=3.5}"), bulk("3.5"));
   EXPECT_EQ(eval(h, "return {big_number='123456789012345678901234567890'}"),
@@ -136,8 +136,9 @@ TEST(Scripting, ErrorsCallVsPcall) {
             error("ERR Error compiling script (new function): user_script:1: unexpected symbol "
                   "near '+'"));
   // pcall turns redis.call's error table into its message; Lua errors stay strings.
-  EXPECT_EQ(eval(h, "local ok, e = pcall(redis.call, 'lpush','s','x'); return {tostring(ok), "
-                    "type(e), e}"),
+  EXPECT_EQ(eval(h,
+                 "local ok, e = pcall(redis.call, 'lpush','s','x'); return {tostring(ok), "
+                 "type(e), e}"),
             arr(3) + bulk("false") + bulk("string") +
                 bulk("WRONGTYPE Operation against a key holding the wrong kind of value"));
   EXPECT_EQ(eval(h, "return {pcall(error, 'hi')}"), arr(2) + kNil + bulk("hi"));
@@ -173,21 +174,22 @@ TEST(Scripting, SandboxGlobals) {
                   "370407d93b0e11a2c9fdd10662499a6b5ac61d6f, on @user_script:1."));
   for (const char* g : {"os", "io", "loadfile", "dofile", "print", "getfenv", "require"}) {
     std::string r = eval(h, std::string("return ") + g);
-    EXPECT_NE(r.find("Script attempted to access nonexistent global variable '" +
-                     std::string(g) + "'"),
-              std::string::npos)
+    EXPECT_NE(
+        r.find("Script attempted to access nonexistent global variable '" + std::string(g) + "'"),
+        std::string::npos)
         << g;
   }
-  EXPECT_EQ(eval(h, "return {type(cjson), type(bit), type(struct), type(cmsgpack), "
-                    "type(string), type(math), type(table), type(coroutine), type(loadstring)}"),
-            arr(9) + bulk("table") + bulk("table") + bulk("table") + bulk("table") +
-                bulk("table") + bulk("table") + bulk("table") + bulk("table") +
-                bulk("function"));
+  EXPECT_EQ(eval(h,
+                 "return {type(cjson), type(bit), type(struct), type(cmsgpack), "
+                 "type(string), type(math), type(table), type(coroutine), type(loadstring)}"),
+            arr(9) + bulk("table") + bulk("table") + bulk("table") + bulk("table") + bulk("table") +
+                bulk("table") + bulk("table") + bulk("table") + bulk("function"));
   EXPECT_EQ(eval(h, "return cjson.encode({1,2,{a=1}})"), bulk("[1,2,{\"a\":1}]"));
   EXPECT_EQ(eval(h, "return bit.band(7,3)"), integer(3));
   EXPECT_EQ(eval(h, "return redis.sha1hex('')"), bulk("da39a3ee5e6b4b0d3255bfef95601890afd80709"));
-  EXPECT_EQ(eval(h, "return {redis.REDIS_VERSION, redis.REDIS_VERSION_NUM, redis.LOG_WARNING, "
-                    "redis.REPL_ALL}"),
+  EXPECT_EQ(eval(h,
+                 "return {redis.REDIS_VERSION, redis.REDIS_VERSION_NUM, redis.LOG_WARNING, "
+                 "redis.REPL_ALL}"),
             arr(4) + bulk("7.0.15") + integer(458767) + integer(3) + integer(3));
   EXPECT_EQ(eval(h, "math.randomseed(7) return math.random(1000)"), integer(267));
   // pairs over a library still works, and KEYS of one run does not leak into the next.
@@ -196,7 +198,7 @@ TEST(Scripting, SandboxGlobals) {
   EXPECT_EQ(eval(h, "return #KEYS", {"2", "a", "b"}), integer(2));
   EXPECT_EQ(eval(h, "return #KEYS"), integer(0));
   EXPECT_EQ(eval(h, "redis.setresp(3) return 1"), integer(1));
-  EXPECT_EQ(eval(h, "return true"), integer(1));   // the RESP level is per run
+  EXPECT_EQ(eval(h, "return true"), integer(1));  // the RESP level is per run
   // SELECT inside a script does not change the caller's database.
   EXPECT_EQ(eval(h, "redis.call('select', 5) return redis.call('set','indb5','1')"), kOk);
   EXPECT_EQ(h.run({"EXISTS", "indb5"}), integer(0));
@@ -208,22 +210,29 @@ TEST(Scripting, StructAndCmsgpack) {
   Harness h;
   // Byte strings and values as redis-server 7.0.15 gives them.
   EXPECT_EQ(eval(h, "return struct.pack('>I2i4bc3s', 258, -5, 7, 'abc', 'z')"),
-            bulk(std::string("\x01\x02\xff\xff\xff\xfb\x07" "abcz\x00", 12)));
-  EXPECT_EQ(eval(h, "return {struct.unpack('>I2i4bc3s', struct.pack('>I2i4bc3s', 258, -5, 7, "
-                    "'abc', 'z'))}"),
-            arr(6) + integer(258) + integer(-5) + integer(7) + bulk("abc") + bulk("z") +
-                integer(13));
+            bulk(std::string("\x01\x02\xff\xff\xff\xfb\x07"
+                             "abcz\x00",
+                             12)));
+  EXPECT_EQ(
+      eval(h,
+           "return {struct.unpack('>I2i4bc3s', struct.pack('>I2i4bc3s', 258, -5, 7, "
+           "'abc', 'z'))}"),
+      arr(6) + integer(258) + integer(-5) + integer(7) + bulk("abc") + bulk("z") + integer(13));
   EXPECT_EQ(eval(h, "return struct.size('!4bid')"), integer(16));
   EXPECT_EQ(eval(h, "return {pcall(struct.pack, 'q', 1)}"),
             arr(2) + kNil + bulk("bad argument #1 to '?' (invalid format option 'q')"));
-  EXPECT_EQ(eval(h, "return cmsgpack.pack({1,2,3}, {a=1}, 'hello', 3.5, -100, 100000, true, "
-                    "1e20, 0.1)"),
-            bulk(std::string("\x93\x01\x02\x03\x81\xa1" "a\x01\xa5hello\xca@`\x00\x00\xd0"
-                             "\x9c\xce\x00\x01\x86\xa0\xc3\xcb" "D\x15\xaf\x1dx\xb5\x8c@"
+  EXPECT_EQ(eval(h,
+                 "return cmsgpack.pack({1,2,3}, {a=1}, 'hello', 3.5, -100, 100000, true, "
+                 "1e20, 0.1)"),
+            bulk(std::string("\x93\x01\x02\x03\x81\xa1"
+                             "a\x01\xa5hello\xca@`\x00\x00\xd0"
+                             "\x9c\xce\x00\x01\x86\xa0\xc3\xcb"
+                             "D\x15\xaf\x1dx\xb5\x8c@"
                              "\xcb?\xb9\x99\x99\x99\x99\x99\x9a",
                              45)));
-  EXPECT_EQ(eval(h, "local t = {cmsgpack.unpack(cmsgpack.pack({1,2,{x='y'}}, 'str', -7))} "
-                    "return {#t, t[1][3].x, t[2], t[3]}"),
+  EXPECT_EQ(eval(h,
+                 "local t = {cmsgpack.unpack(cmsgpack.pack({1,2,{x='y'}}, 'str', -7))} "
+                 "return {#t, t[1][3].x, t[2], t[3]}"),
             arr(4) + integer(3) + bulk("y") + bulk("str") + integer(-7));
   EXPECT_EQ(eval(h, "return {pcall(cmsgpack.unpack, string.char(0xc1))}"),
             arr(2) + kNil + bulk("Bad data format in input."));
@@ -233,7 +242,7 @@ TEST(Scripting, StructAndCmsgpack) {
 
 TEST(Scripting, ShaCacheAndNoscript) {
   Harness h;
-  const std::string sha = "e0e1f9fabfc9d4800c877a703b823ac0578ff8db";   // "return 1"
+  const std::string sha = "e0e1f9fabfc9d4800c877a703b823ac0578ff8db";  // "return 1"
   EXPECT_EQ(h.run({"EVALSHA", sha, "0"}), error("NOSCRIPT No matching script. Please use EVAL."));
   EXPECT_EQ(h.run({"SCRIPT", "EXISTS", sha, "abc"}), arr(2) + integer(0) + integer(0));
   EXPECT_EQ(h.run({"SCRIPT", "LOAD", "return 1"}), bulk(sha));
@@ -242,7 +251,8 @@ TEST(Scripting, ShaCacheAndNoscript) {
   EXPECT_EQ(h.run({"EVALSHA", sha, "0"}, 1), integer(1));
   EXPECT_EQ(h.run({"EVALSHA", "E0E1F9FABFC9D4800C877A703B823AC0578FF8DB", "0"}), integer(1));
   EXPECT_EQ(h.run({"SCRIPT", "FLUSH"}), kOk);
-  EXPECT_EQ(h.run({"EVALSHA", sha, "0"}, 1), error("NOSCRIPT No matching script. Please use EVAL."));
+  EXPECT_EQ(h.run({"EVALSHA", sha, "0"}, 1),
+            error("NOSCRIPT No matching script. Please use EVAL."));
   // EVAL caches its script.
   EXPECT_EQ(eval(h, "return 1"), integer(1));
   EXPECT_EQ(h.run({"EVALSHA", sha, "0"}, 1), integer(1));
@@ -293,7 +303,7 @@ TEST(Scripting, FunctionsAndFlags) {
   EXPECT_EQ(h.run({"FUNCTION", "LOAD", kLib}), bulk("mylib"));
   EXPECT_EQ(h.run({"FUNCTION", "LOAD", kLib}), error("ERR Library 'mylib' already exists"));
   EXPECT_EQ(h.run({"SET", "a", "b"}), kOk);
-  EXPECT_EQ(h.run({"FCALL", "f1", "1", "a"}, 1), bulk("b"));   // loaded lazily on worker 1
+  EXPECT_EQ(h.run({"FCALL", "f1", "1", "a"}, 1), bulk("b"));  // loaded lazily on worker 1
   EXPECT_EQ(h.run({"FCALL", "f2", "0", "hello"}), bulk("hello"));
   EXPECT_EQ(h.run({"FCALL_RO", "f2", "0", "hello"}), bulk("hello"));
   EXPECT_EQ(h.run({"FCALL_RO", "f1", "1", "a"}),
@@ -330,8 +340,9 @@ TEST(Scripting, FunctionsAndFlags) {
             error("ERR Invalid metadata value given: foo=bar"));
   EXPECT_EQ(h.run({"FUNCTION", "LOAD", "#!lua2 name=x\nreturn 1"}),
             error("ERR Engine 'lua2' not found"));
-  EXPECT_EQ(h.run({"FUNCTION", "LOAD", "#!lua name=x\nredis.register_function('g', "
-                                       "function() return 1 +"}),
+  EXPECT_EQ(h.run({"FUNCTION", "LOAD",
+                   "#!lua name=x\nredis.register_function('g', "
+                   "function() return 1 +"}),
             error("ERR Error compiling function: user_function:2: unexpected symbol near "
                   "'<eof>'"));
   EXPECT_EQ(h.run({"FUNCTION", "LOAD",
@@ -344,20 +355,20 @@ TEST(Scripting, FunctionsAndFlags) {
             bulk("g"));
   EXPECT_EQ(h.run({"FCALL", "g", "0"}, 1), integer(7));
   EXPECT_EQ(h.run({"FUNCTION", "LIST", "LIBRARYNAME", "my*"}),
-            arr(1) + arr(6) + bulk("library_name") + bulk("mylib") + bulk("engine") +
-                bulk("LUA") + bulk("functions") + arr(3) + arr(6) + bulk("name") +
-                bulk("incr_it") + bulk("description") + kNil + bulk("flags") + arr(0) + arr(6) +
-                bulk("name") + bulk("f2") + bulk("description") + bulk("desc") + bulk("flags") +
-                arr(1) + status("no-writes") + arr(6) + bulk("name") + bulk("f1") +
-                bulk("description") + kNil + bulk("flags") + arr(0));
+            arr(1) + arr(6) + bulk("library_name") + bulk("mylib") + bulk("engine") + bulk("LUA") +
+                bulk("functions") + arr(3) + arr(6) + bulk("name") + bulk("incr_it") +
+                bulk("description") + kNil + bulk("flags") + arr(0) + arr(6) + bulk("name") +
+                bulk("f2") + bulk("description") + bulk("desc") + bulk("flags") + arr(1) +
+                status("no-writes") + arr(6) + bulk("name") + bulk("f1") + bulk("description") +
+                kNil + bulk("flags") + arr(0));
   EXPECT_EQ(h.run({"FUNCTION", "LIST", "bogus"}), error("ERR Unknown argument bogus"));
   EXPECT_EQ(h.run({"FUNCTION", "DELETE", "nolib"}), error("ERR Library not found"));
   EXPECT_EQ(h.run({"FUNCTION", "DELETE", "g"}), kOk);
   EXPECT_EQ(h.run({"FCALL", "g", "0"}, 1), error("ERR Function not found"));
-  EXPECT_EQ(h.run({"FUNCTION", "STATS"}),
-            arr(4) + bulk("running_script") + kNil + bulk("engines") + arr(2) + bulk("LUA") +
-                arr(4) + bulk("libraries_count") + integer(2) + bulk("functions_count") +
-                integer(4));
+  EXPECT_EQ(h.run({"FUNCTION", "STATS"}), arr(4) + bulk("running_script") + kNil + bulk("engines") +
+                                              arr(2) + bulk("LUA") + arr(4) +
+                                              bulk("libraries_count") + integer(2) +
+                                              bulk("functions_count") + integer(4));
   EXPECT_EQ(h.run({"FUNCTION", "FLUSH", "bogus"}),
             error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option"));
   EXPECT_EQ(h.run({"FUNCTION", "FLUSH"}), kOk);
@@ -371,7 +382,7 @@ TEST(Scripting, FunctionDumpRestore) {
   ASSERT_EQ(dump[0], '$');
   std::string payload = dump.substr(dump.find("\r\n") + 2);
   payload.resize(payload.size() - 2);
-  EXPECT_EQ(uint8_t(payload[0]), 245);   // RDB_OPCODE_FUNCTION2
+  EXPECT_EQ(uint8_t(payload[0]), 245);  // RDB_OPCODE_FUNCTION2
   EXPECT_EQ(h.run({"FUNCTION", "RESTORE", payload}), error("ERR Library 'mylib' already exists"));
   EXPECT_EQ(h.run({"FUNCTION", "FLUSH"}), kOk);
   EXPECT_EQ(h.run({"FUNCTION", "RESTORE", payload}), kOk);
@@ -392,8 +403,7 @@ TEST(Scripting, FunctionDumpRestore) {
       "74696f6e282766726f6d5f601d02272c20e000161a6b6579732c2061726773292072657475726e20276c6f61"
       "646564204030201320570d2d7365727665722027202e2e202340320520656e64290a0a00df0f5f19673165d7");
   EXPECT_EQ(h.run({"FUNCTION", "RESTORE", from_redis, "FLUSH"}), kOk);
-  EXPECT_EQ(h.run({"FCALL", "from_redis", "2", "a", "b"}),
-            bulk("loaded from redis-server 2"));
+  EXPECT_EQ(h.run({"FCALL", "from_redis", "2", "a", "b"}), bulk("loaded from redis-server 2"));
   EXPECT_EQ(h.run({"FCALL", "f2", "0", "x"}), error("ERR Function not found"));
 
   // The RDB hooks: codes out, codes in (on another server).
@@ -418,7 +428,7 @@ TEST(Scripting, ScriptsRacingIncrsStaySerializable) {
       "local a = tonumber(redis.call('get', KEYS[1]) or '0')\n"
       "local b = tonumber(redis.call('get', KEYS[2]) or '0')\n"
       "redis.call('set', KEYS[1], a + 1)\n"
-      "local ok = pcall(redis.call, 'incr', 'side')\n"   // pcall must not swallow aborts
+      "local ok = pcall(redis.call, 'incr', 'side')\n"  // pcall must not swallow aborts
       "redis.call('set', KEYS[2], b + 2)\n"
       "return a";
   std::thread other([&] {
