@@ -104,8 +104,10 @@ CallStatus call_impl(lua_State* L, LuaEngine::Run* run) {
     push_error_table(L, "-OOM command not allowed when used memory > 'maxmemory'.");
     return CallStatus::kError;
   }
+  bool failed = out.view().starts_with("-");
+  run->calls.emplace_back(spec->id, failed);
   push_reply(L, out.view());
-  return out.view().starts_with("-") ? CallStatus::kError : CallStatus::kResult;
+  return failed ? CallStatus::kError : CallStatus::kResult;
 }
 
 int redis_generic_call(lua_State* L, bool raise) {

@@ -610,6 +610,16 @@ void LuaEngine::run(CommandContext& ctx, const RunOptions& opt,
 
   ctx.hits += run.hits;
   ctx.misses += run.misses;
+  if (!run.calls.empty() && !run.abort_pending && ctx.in_tx()) {
+    // INFO commandstats counts the commands a script ran, once it has committed.
+    ctx.tx().on_commit([&worker = ctx.worker, calls = std::move(run.calls)] {
+      for (const auto& [id, failed] : calls) {
+        CommandCounters& c = worker.command_counters[size_t(id)];
+        CommandCounters::bump(c.calls);
+        if (failed) CommandCounters::bump(c.failed_calls);
+      }
+    });
+  }
   if (ctx.client.db != saved_db) {
     std::lock_guard<std::mutex> g(ctx.server.clients().lock());
     ctx.client.db = saved_db;

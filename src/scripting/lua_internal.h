@@ -4,6 +4,8 @@
 #pragma once
 
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "scripting/lua_engine.h"
 #include "stm/stm.h"
@@ -31,6 +33,9 @@ struct LuaEngine::Run {
   bool wrote = false;
   int hits = 0;
   int misses = 0;
+  // Commands the script ran (CommandSpec ids, errors flagged): counted in INFO commandstats
+  // when the script commits.
+  std::vector<std::pair<int, bool>> calls;
 };
 
 // Registry key of the table redis.register_function fills during FUNCTION LOAD.
