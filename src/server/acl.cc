@@ -751,6 +751,25 @@ bool acl_admit(Server& server, ClientState& client, const CommandSpec& spec,
   return false;
 }
 
+std::string acl_exec_check(Server& server, ClientState& client, const CommandSpec& spec,
+                           std::span<const std::string_view> argv, AclLogEntry* entry) {
+  refresh(server, client);
+  if (client.user->unrestricted()) return "";
+  size_t errpos = 0;
+  AclDenial d = acl_check(*client.user, spec, argv, &errpos);
+  if (d == AclDenial::kNone) return "";
+  entry->reason = d == AclDenial::kCommand ? "command" : "key";
+  entry->context = "multi";
+  entry->object = d == AclDenial::kCommand ? spec.full_name : std::string(argv[errpos]);
+  entry->username = client.user->name;
+  entry->client_info = client_info_line(server, client, now_ms());
+  return std::string(
+             "NOPERM ACLs rules changed between the moment the transaction was accumulated and "
+             "the EXEC call. This command is no longer allowed for the following reason: ") +
+         (d == AclDenial::kCommand ? "no permission to execute the command or subcommand"
+                                   : "no permission to touch the specified keys");
+}
+
 void acl_sync_config(Server& server) {
   std::string pass;
   int64_t log_len;

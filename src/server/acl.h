@@ -193,6 +193,11 @@ void acl_attach_default(Server& server, ClientState& client);
 // "multi" inside MULTI, else "toplevel"). Writes the error and returns false when refused.
 bool acl_admit(Server& server, ClientState& client, const CommandSpec& spec,
                std::span<const std::string_view> argv, protocol::ReplyWriter& out);
+// EXEC (Redis 7.0 checks the queued commands again): "" when the command may still run, else
+// the NOPERM error to reply in its place, with *entry filled for ACL LOG (context "multi"; the
+// caller adds it once the block has committed).
+std::string acl_exec_check(Server& server, ClientState& client, const CommandSpec& spec,
+                           std::span<const std::string_view> argv, AclLogEntry* entry);
 // Whether the client must still AUTH (the parser then limits unauthenticated requests).
 bool acl_auth_required(Server& server, const ClientState& client);
 // After CONFIG SET (or EXEC): applies requirepass and acllog-max-len changes.

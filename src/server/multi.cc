@@ -192,6 +192,14 @@ void multi_cmd_exec(CommandContext& ctx) {
     views[i].assign(queue[i].argv.begin(), queue[i].argv.end());
     modes[i] = mode_of(queue[i]);
   }
+  // Permissions again (server/acl.h): a refused command replies NOPERM in its place.
+  std::vector<std::string> denied(n);
+  std::vector<AclLogEntry> denials;
+  for (size_t i = 0; i < n; ++i) {
+    AclLogEntry e;
+    denied[i] = acl_exec_check(server, client, *queue[i].spec, views[i], &e);
+    if (!denied[i].empty()) denials.push_back(std::move(e));
+  }
   std::vector<size_t> ends(n);            // end of each reply in `body`
   std::vector<int64_t> durations(n);      // of the committed attempt
   protocol::ReplyWriter body(ctx.out.resp());
@@ -230,7 +238,9 @@ void multi_cmd_exec(CommandContext& ctx) {
     }
     for (size_t i = 0; i < n; ++i) {
       int64_t t0 = now_us();
-      if (modes[i] != Mode::kAfterCommit) {
+      if (!denied[i].empty()) {
+        body.add_error(denied[i]);
+      } else if (modes[i] != Mode::kAfterCommit) {
         run_nested_command(worker, client, *queue[i].spec, views[i], body, ctx.now_ms,
                            modes[i] == Mode::kTx ? &tx : nullptr, &hits, &misses);
       }
@@ -250,13 +260,14 @@ void multi_cmd_exec(CommandContext& ctx) {
   }
   if (hits != 0) CommandCounters::bump(worker.keyspace_hits, uint64_t(hits));
   if (misses != 0) CommandCounters::bump(worker.keyspace_misses, uint64_t(misses));
+  for (AclLogEntry& e : denials) server.acl().log(std::move(e), commit_us / 1000);
 
   ctx.out.add_array_len(n);
   size_t pos = 0;
   for (size_t i = 0; i < n; ++i) {
     const CommandSpec& spec = *queue[i].spec;
     size_t mark = ctx.out.size();
-    if (modes[i] == Mode::kAfterCommit) {
+    if (modes[i] == Mode::kAfterCommit && denied[i].empty()) {
       int64_t t0 = now_us();
       CommandContext sub(server, worker, client, views[i], ctx.out, now_us() / 1000);
       sub.spec = &spec;

@@ -207,6 +207,25 @@ TEST(Acl, PermissionsAndLog) {
             error("NOPERM this user has no permissions to run the 'set' command"));
 }
 
+TEST(Acl, ExecChecksAgain) {
+  Harness h(1, 2);
+  EXPECT_EQ(set_user(h, {"alice", "on", "nopass", "~*", "+multi", "+exec", "+set", "+get"}), kOk);
+  EXPECT_EQ(h.run({"AUTH", "alice", "x"}, 1), kOk);
+  EXPECT_EQ(h.run({"MULTI"}, 1), kOk);
+  EXPECT_EQ(h.run({"SET", "k", "v"}, 1), "+QUEUED\r\n");
+  EXPECT_EQ(h.run({"GET", "k"}, 1), "+QUEUED\r\n");
+  EXPECT_EQ(set_user(h, {"alice", "-set"}), kOk);
+  EXPECT_EQ(h.run({"EXEC"}, 1),
+            "*2\r\n" +
+                error("NOPERM ACLs rules changed between the moment the transaction was "
+                      "accumulated and the EXEC call. This command is no longer allowed for the "
+                      "following reason: no permission to execute the command or subcommand") +
+                "$-1\r\n");
+  EXPECT_NE(h.run({"ACL", "LOG", "1"}).find(bulk("context") + bulk("multi") + bulk("object") +
+                                             bulk("set")),
+            std::string::npos);
+}
+
 TEST(Acl, NumkeysAndDisabledUsers) {
   Harness h(1, 2);
   EXPECT_EQ(set_user(h, {"k", "on", "nopass", "+@all", "~a*"}), kOk);
