@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
@@ -161,6 +162,30 @@ int64_t set_size(stm::Tx& tx, RawRef v) {
   }
 }
 
+// Redis 7.0's SORT converts a listpack sorted set to a skiplist in place before reading it
+// (sort.c: "Destructively convert encoded sorted sets for SORT"), so OBJECT ENCODING answers
+// "skiplist" afterwards, also after SORT_RO. As in Redis the key is not marked modified: the
+// entry's value and encoding are replaced without a new modification stamp (WATCH is not broken)
+// or last-write time. Returns the new value.
+RawRef convert_zset_to_skiplist(stm::Tx& tx, Ref<Entry> e, RawRef value, const ZSetLimits& lim) {
+  std::vector<std::string> members;
+  std::vector<double> scores;
+  ZSet(tx, value, Encoding::kListpack, lim).for_each([&](const ZElem& el) {
+    members.emplace_back(el.member);
+    scores.push_back(el.score);
+  });
+  std::vector<ZElem> sorted(members.size());
+  for (size_t i = 0; i < members.size(); ++i) sorted[i] = ZElem{members[i], scores[i]};
+  RawRef converted = ZSet::build(tx, sorted, ZSetLimits{0, lim.max_listpack_value}).value();
+  // Granule 1 holds {key, value}, granule 3 {type, encoding, pad, mtime} (ds/objects.h).
+  char* g1 = tx.write_bytes(e, offsetof(Entry, key), 16);
+  std::memcpy(g1 + (offsetof(Entry, value) - offsetof(Entry, key)), &converted, sizeof converted);
+  char* g3 = tx.write_bytes(e, offsetof(Entry, type), 16);
+  g3[offsetof(Entry, encoding) - offsetof(Entry, type)] = static_cast<char>(Encoding::kSkiplist);
+  free_value(tx, ObjType::kZSet, value);
+  return converted;
+}
+
 struct Item {
   size_t elem;  // index into the element strings
   double score = 0;
@@ -242,6 +267,10 @@ void sort_generic(CommandContext& ctx, bool readonly) {
 
   const ServerConfig& cfg = ctx.server.config();
   ZSetLimits zlim{cfg.zset_max_listpack_entries, cfg.zset_max_listpack_value};
+  if (type == ObjType::kZSet && enc == Encoding::kListpack) {
+    value = convert_zset_to_skiplist(tx, e, value, zlim);
+    enc = Encoding::kSkiplist;
+  }
   int64_t len = 0;
   if (!value.is_null()) {
     switch (type) {

@@ -229,5 +229,23 @@ TEST(SortFamily, ConcurrentPushAndSortStore) {
   EXPECT_EQ(h.run({"lindex", "d", "-1"}), bulk(std::to_string(kPushers * kPushes - 1)));
 }
 
+// As Redis 7.0, SORT and SORT_RO convert a listpack sorted set to a skiplist, without marking
+// the key modified: a WATCH on it still holds.
+TEST(SortFamily, ZsetConvertedToSkiplistWithoutTouchingWatch) {
+  Harness h;
+  h.run({"zadd", "z", "1", "a", "2", "b"});
+  EXPECT_EQ(h.run({"object", "encoding", "z"}), bulk("listpack"));
+  EXPECT_EQ(h.run({"watch", "z"}, 0), kOk);
+  EXPECT_EQ(h.run({"sort_ro", "z", "alpha"}, 1), "*2\r\n" + bulk("a") + bulk("b"));
+  EXPECT_EQ(h.run({"object", "encoding", "z"}), bulk("skiplist"));
+  EXPECT_EQ(h.run({"multi"}, 0), kOk);
+  EXPECT_EQ(h.run({"zcard", "z"}, 0), "+QUEUED\r\n");
+  EXPECT_EQ(h.run({"exec"}, 0), "*1\r\n:2\r\n");
+  EXPECT_EQ(h.run({"zrange", "z", "0", "-1", "withscores"}),
+            "*4\r\n" + bulk("a") + bulk("1") + bulk("b") + bulk("2"));
+  EXPECT_EQ(h.run({"zadd", "z", "3", "c"}), integer(1));
+  EXPECT_EQ(h.run({"sort", "z", "by", "nosort"}), "*3\r\n" + bulk("a") + bulk("b") + bulk("c"));
+}
+
 }  // namespace
 }  // namespace stmkv_test
