@@ -107,7 +107,7 @@ int run_server(const stmkv::ServerConfig& config) {
   int workers = server->nworkers();
   // The RDB file is loaded before any worker serves a client.
   if (std::optional<std::string> error =
-          server->persistence().load_at_startup(*server->worker(0).stm)) {
+          server->persistence().load_at_startup(server->worker(0))) {
     server_log(LogLevel::kWarning, "Fatal error loading the DB: " + *error + ". Exiting.");
     return 1;
   }

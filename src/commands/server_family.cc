@@ -247,7 +247,7 @@ void debug_reload(CommandContext& ctx) {
     }
   }
   if (std::optional<std::string> err =
-          ctx.server.persistence().debug_reload(*ctx.worker.stm, save, flush)) {
+          ctx.server.persistence().debug_reload(ctx.worker, save, flush)) {
     ctx.out.add_error(*err);
   } else {
     ctx.out.add_ok();

@@ -9,12 +9,13 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
-#include <stdexcept>
 #include <sstream>
+#include <stdexcept>
 
 #include "ds/keyspace.h"
 #include "net/log.h"
 #include "persist/rdb.h"
+#include "scripting/scripting.h"
 #include "server/server.h"
 #include "stm/commit_log.h"
 #include "stm/heap.h"
@@ -81,7 +82,8 @@ uint64_t Persistence::changes_since_last_save() {
 
 // --- loading ---
 
-std::optional<std::string> Persistence::load_file(const std::string& path, stm::Worker& w) {
+std::optional<std::string> Persistence::load_file(const std::string& path, WorkerContext& wc) {
+  stm::Worker& w = *wc.stm;
   std::string data;
   {
     std::ifstream f(path, std::ios::binary);
@@ -128,24 +130,31 @@ std::optional<std::string> Persistence::load_file(const std::string& path, stm::
       }
     }
   };
-  std::optional<std::string> err =
-      parse_rdb(data, cfg.rdbchecksum, static_cast<int>(cfg.databases),
-                [&](int db, std::string key, LoadedValue v, int64_t expire) {
-                  if (v.empty()) return;
-                  if (expire != kNoExpire && expire < start_ms) {
-                    ++expired;
-                    return;
-                  }
-                  size_t sz = key.size() + 16;
-                  for (const std::string& s : v.items) sz += s.size() + 16;
-                  for (const auto& z : v.zset) sz += z.first.size() + 24;
-                  touched[static_cast<size_t>(db)] = true;
-                  batch.push_back(Pending{db, std::move(key), std::move(v), expire});
-                  batch_bytes += sz;
-                  ++loaded;
-                  if (batch.size() >= 256 || batch_bytes >= (size_t{4} << 20)) flush();
-                });
+  std::vector<std::string> functions;
+  std::optional<std::string> err = parse_rdb(
+      data, cfg.rdbchecksum, static_cast<int>(cfg.databases),
+      [&](int db, std::string key, LoadedValue v, int64_t expire) {
+        if (v.empty()) return;
+        if (expire != kNoExpire && expire < start_ms) {
+          ++expired;
+          return;
+        }
+        size_t sz = key.size() + 16;
+        for (const std::string& s : v.items) sz += s.size() + 16;
+        for (const auto& z : v.zset) sz += z.first.size() + 24;
+        touched[static_cast<size_t>(db)] = true;
+        batch.push_back(Pending{db, std::move(key), std::move(v), expire});
+        batch_bytes += sz;
+        ++loaded;
+        if (batch.size() >= 256 || batch_bytes >= (size_t{4} << 20)) flush();
+      },
+      [&](std::string code) { functions.push_back(std::move(code)); });
   if (!err) flush();
+  if (!err && !functions.empty()) {
+    // Function libraries (FUNCTION2), replacing libraries of the same names.
+    std::string e = scripting::load_function_libraries(server_, wc, functions, true);
+    if (!e.empty()) err = "Failed loading the RDB's functions: " + e;
+  }
   loading_ = false;
   if (err) return err;
   last_load_keys_loaded_ = loaded;
@@ -156,7 +165,7 @@ std::optional<std::string> Persistence::load_file(const std::string& path, stm::
   return std::nullopt;
 }
 
-std::optional<std::string> Persistence::load_at_startup(stm::Worker& w) {
+std::optional<std::string> Persistence::load_at_startup(WorkerContext& wc) {
   std::string path = rdb_path();
   struct stat st;
   if (stat(path.c_str(), &st) != 0) {
@@ -164,7 +173,7 @@ std::optional<std::string> Persistence::load_at_startup(stm::Worker& w) {
     return std::nullopt;  // no file: an empty dataset, as Redis
   }
   int64_t t0 = now_ms();
-  if (std::optional<std::string> err = load_file(path, w)) return err;
+  if (std::optional<std::string> err = load_file(path, wc)) return err;
   server_log(LogLevel::kNotice,
              "DB loaded from disk: " + std::to_string(double(now_ms() - t0) / 1000.0) + " seconds");
   return std::nullopt;
@@ -190,6 +199,7 @@ Persistence::Result Persistence::snapshot_to(const std::string& path) {
   opt.compress = cfg.rdbcompression;
   opt.checksum = cfg.rdbchecksum;
   opt.list_max_listpack_size = cfg.list_max_listpack_size;
+  opt.functions = scripting::function_library_codes(server_);
   std::string tmp = join_path(cfg.dir, "temp-" + std::to_string(getpid()) + "-" +
                                            std::to_string(temp_counter_.fetch_add(1)) + ".rdb");
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -386,7 +396,7 @@ bool Persistence::save_on_shutdown() {
   return ok;
 }
 
-std::optional<std::string> Persistence::debug_reload(stm::Worker& w, bool do_save, bool flush) {
+std::optional<std::string> Persistence::debug_reload(WorkerContext& wc, bool do_save, bool flush) {
   std::string error;
   if (do_save && !save(&error)) return error;
   int ndb;
@@ -396,9 +406,9 @@ std::optional<std::string> Persistence::debug_reload(stm::Worker& w, bool do_sav
   }
   int64_t now = now_ms();
   for (int i = 0; i < ndb && flush; ++i) {
-    w.atomically([&](stm::Tx& tx) { Db(tx, i, now).flush(); });
+    wc.stm->atomically([&](stm::Tx& tx) { Db(tx, i, now).flush(); });
   }
-  if (std::optional<std::string> err = load_file(rdb_path(), w)) {
+  if (std::optional<std::string> err = load_file(rdb_path(), wc)) {
     server_log(LogLevel::kWarning, "DEBUG RELOAD: " + *err);
     return "ERR Error trying to load the RDB dump, check server logs.";
   }

@@ -27,7 +27,8 @@
 
 namespace stmkv {
 class Server;
-}
+struct WorkerContext;
+}  // namespace stmkv
 
 namespace stmkv::persist {
 
@@ -41,10 +42,10 @@ class Persistence {
 
   // Start-up, before the workers serve clients: loads the RDB file if it exists, on worker w.
   // Returns the error that must stop the server, or nullopt (also when there is no file).
-  std::optional<std::string> load_at_startup(stm::Worker& w);
+  std::optional<std::string> load_at_startup(WorkerContext& w);
   // Loads an RDB file into the databases (existing keys with the same names are replaced);
   // expired keys are skipped. Error or nullopt.
-  std::optional<std::string> load_file(const std::string& path, stm::Worker& w);
+  std::optional<std::string> load_file(const std::string& path, WorkerContext& w);
 
   // Starts the background thread: save rules, BGSAVE SCHEDULE.
   void start();
@@ -71,7 +72,7 @@ class Persistence {
 
   // DEBUG RELOAD: save (unless !save), empty every database (unless !flush), load the file
   // again (on worker w, the caller's). Nullopt, or the error reply ("ERR ...").
-  std::optional<std::string> debug_reload(stm::Worker& w, bool save, bool flush);
+  std::optional<std::string> debug_reload(WorkerContext& w, bool save, bool flush);
 
   // INFO persistence lines (name, value), in Redis 7.0's order.
   std::vector<std::pair<std::string, std::string>> info();

@@ -273,6 +273,10 @@ SaveStats write_rdb(RdbOutput& out, stm::Tx& tx, int databases, int64_t now_ms, 
   write_aux(out, "ctime", std::to_string(now_ms / 1000));
   write_aux(out, "used-mem", std::to_string(used_mem));
   write_aux(out, "aof-base", "0");
+  for (const std::string& code : opt.functions) {
+    out.put(kOpFunction2);
+    write_string(out, code, opt.compress);
+  }
   for (int i = 0; i < databases; ++i) {
     Db db(tx, i, now_ms);
     int64_t size = db.size();

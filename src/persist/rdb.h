@@ -90,6 +90,8 @@ struct SaveOptions {
   bool compress = true;                 // rdbcompression: LZF for strings over 20 bytes
   bool checksum = true;                 // rdbchecksum: CRC-64 at the end (else 0)
   int64_t list_max_listpack_size = -2;  // quicklist node size (list-max-listpack-size)
+  // Function libraries' code, written after the AUX fields (FUNCTION2 opcodes), as Redis 7.0.
+  std::vector<std::string> functions;
 };
 
 // Primitive encodings.
@@ -162,10 +164,12 @@ stm::RawRef make_loaded_value(stm::Tx& tx, LoadedValue& v, const LoadLimits& lim
 
 // Parses a whole RDB file, calling on_key(db, key, value, expire_ms or kNoExpire) for each key
 // in file order. verify_checksum: check the trailing CRC-64 (unless it is 0, as Redis). Returns
-// nullopt, or the error. max_databases: SELECTDB beyond it is an error.
+// nullopt, or the error. max_databases: SELECTDB beyond it is an error. on_function (optional)
+// receives the code of each function library (FUNCTION2); without it they are skipped.
 using KeyFn = std::function<void(int db, std::string key, LoadedValue value, int64_t expire_ms)>;
+using FunctionFn = std::function<void(std::string code)>;
 std::optional<std::string> parse_rdb(std::string_view data, bool verify_checksum, int max_databases,
-                                     const KeyFn& on_key);
+                                     const KeyFn& on_key, const FunctionFn& on_function = nullptr);
 
 // DUMP's payload of entry en: value serialization, RDB version (2 bytes LE), CRC-64 (8 bytes LE).
 std::string dump_payload(stm::Tx& tx, const Entry& en, const SaveOptions& opt);

@@ -422,7 +422,7 @@ RawRef make_loaded_value(stm::Tx& tx, LoadedValue& v, const LoadLimits& lim, Enc
 // --- whole files ---
 
 std::optional<std::string> parse_rdb(std::string_view data, bool verify_checksum, int max_databases,
-                                     const KeyFn& on_key) {
+                                     const KeyFn& on_key, const FunctionFn& on_function) {
   if (data.size() < 9 || data.substr(0, 5) != "REDIS") return "Wrong signature trying to load DB";
   int version = 0;
   for (int i = 5; i < 9; ++i) {
@@ -492,7 +492,8 @@ std::optional<std::string> parse_rdb(std::string_view data, bool verify_checksum
       case kOpFunction2: {
         std::string code;
         if (!in.read_string(&code)) return "Short read or OOM loading DB";
-        continue;  // functions are not supported yet: skipped
+        if (on_function) on_function(std::move(code));
+        continue;
       }
       case kOpFunctionPreGa:
       case kOpModuleAux: return "Unsupported RDB opcode " + std::to_string(type);

@@ -398,3 +398,41 @@ def test_dump_restore_across_servers(tmpdir_path):
     finally:
         r.stop()
         s.stop()
+
+
+LIB = ("#!lua name=plib\n"
+       "redis.register_function('pecho', function(keys, args) return args[1] end)\n"
+       "redis.register_function{function_name='pget', callback=function(keys, args) "
+       "return redis.call('GET', keys[1]) end, flags={'no-writes'}}")
+
+
+@needs_redis
+def test_function_libraries_in_rdb_both_ways(tmpdir_path):
+    s = start_stmkv(tmpdir_path)
+    try:
+        c = s.client()
+        assert c.function_load(LIB) == b"plib"
+        c.set("k", "v")
+        assert c.save()
+    finally:
+        s.stop()
+    check_rdb(os.path.join(tmpdir_path, "dump.rdb"))
+    r = RedisServer(tmpdir_path)
+    try:
+        rc = r.client()
+        assert rc.fcall("pecho", 0, "x") == b"x"
+        assert rc.fcall_ro("pget", 1, "k") == b"v"
+        rc.function_delete("plib")
+        rc.function_load(LIB.replace("plib", "rlib"))
+        assert rc.save()
+    finally:
+        r.stop()
+    s = start_stmkv(tmpdir_path)
+    try:
+        c = s.client()
+        assert c.fcall("pecho", 0, "y") == b"y"
+        libs = c.function_list()
+        assert len(libs) == 1 and b"rlib" in [v for v in (libs[0].values() if isinstance(
+            libs[0], dict) else libs[0])], libs
+    finally:
+        s.stop()

@@ -341,7 +341,7 @@ TEST(RdbFile, SaveAndLoadEveryTypeAcrossDatabases) {
     Harness b(2, 1);
     b.server().config().dir = dir;
     b.server().config().dbfilename = a.server().config().dbfilename;
-    ASSERT_EQ(b.server().persistence().load_at_startup(*b.server().worker(0).stm), std::nullopt);
+    ASSERT_EQ(b.server().persistence().load_at_startup(b.server().worker(0)), std::nullopt);
     for (int db = 0; db < 16; ++db) {
       std::vector<std::string> ka = all_keys(a, db), kb = all_keys(b, db);
       ASSERT_EQ(ka, kb) << "db " << db;
@@ -420,6 +420,33 @@ TEST(RdbFile, PersistenceCommandsAndInfo) {
   EXPECT_EQ(h.run({"BGSAVE"}), "+Background saving started\r\n");
   h.server().persistence().wait_bgsave();
   EXPECT_NE(h.run({"INFO", "persistence"}).find("rdb_last_bgsave_status:err"), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(RdbFile, FunctionLibrariesAreSavedAndLoaded) {
+  std::string dir = temp_dir();
+  const std::string code =
+      "#!lua name=mylib\nredis.register_function('myfunc', function(keys, args) return "
+      "args[1] end)";
+  {
+    Harness a(2, 1);
+    a.server().config().dir = dir;
+    ASSERT_EQ(a.run({"FUNCTION", "LOAD", code}), bulk("mylib"));
+    a.run({"SET", "k", "v"});
+    ASSERT_EQ(a.run({"SAVE"}), kOk);
+    // DEBUG RELOAD replaces the libraries of the same name.
+    EXPECT_EQ(a.run({"DEBUG", "RELOAD"}), kOk);
+    EXPECT_EQ(a.run({"FCALL", "myfunc", "0", "hi"}), bulk("hi"));
+  }
+  Harness b(2, 1);
+  b.server().config().dir = dir;
+  ASSERT_EQ(b.server().persistence().load_at_startup(b.server().worker(0)), std::nullopt);
+  EXPECT_EQ(b.run({"FCALL", "myfunc", "0", "there"}), bulk("there"));
+  EXPECT_EQ(b.run({"GET", "k"}), bulk("v"));
   std::filesystem::remove_all(dir);
 }
 
