@@ -448,6 +448,58 @@ TEST(Scripting, ScriptsRacingIncrsStaySerializable) {
   RecordProperty("script_retries", std::to_string(s.retries.load()));
 }
 
+// SCRIPT KILL from a client of the other worker stops a running script that has not written;
+// one that has written is UNKILLABLE.
+TEST(Scripting, KillFromAnotherWorker) {
+  Harness h(2, 2);
+  EXPECT_EQ(h.run({"CONFIG", "SET", "busy-reply-threshold", "0"}, 1), kOk);
+  std::string reply;
+  std::thread runner([&] { reply = eval(h, "local i = 0 while true do i = i + 1 end", {"0"}, 0); });
+  std::string kill;
+  for (int i = 0; i < 100000; ++i) {
+    kill = h.run({"SCRIPT", "KILL"}, 1);
+    if (kill == kOk) break;
+    EXPECT_EQ(kill, error("NOTBUSY No scripts in execution right now."));
+    std::this_thread::yield();
+  }
+  runner.join();
+  EXPECT_EQ(kill, kOk);
+  EXPECT_EQ(reply, error("ERR Script killed by user with SCRIPT KILL... script: "
+                         "3fcf51a9b854b8f66cb8685600b0d7df968f4398, on @user_script:1."));
+  // A script that wrote cannot be killed; it runs to its end.
+  std::atomic<bool> started{false};
+  std::thread writer([&] {
+    started = true;
+    reply = eval(h,
+                 "redis.call('set', KEYS[1], 'v') local i = 0 while i < 20000000 do i = i + 1 "
+                 "end return i",
+                 {"1", "wk"}, 0);
+  });
+  bool unkillable = false;
+  while (!unkillable) {
+    std::string k = h.run({"SCRIPT", "KILL"}, 1);
+    unkillable = k.starts_with("-UNKILLABLE Sorry the script already executed write commands");
+    if (k == kOk) break;
+    if (!unkillable && started && h.run({"EXISTS", "wk"}, 1) == integer(1)) break;  // finished
+  }
+  writer.join();
+  EXPECT_TRUE(unkillable);
+  EXPECT_EQ(reply, integer(20000000));
+  EXPECT_EQ(h.run({"FUNCTION", "KILL"}, 1), error("NOTBUSY No scripts in execution right now."));
+}
+
+TEST(Scripting, CommandStatsCountScriptCommands) {
+  Harness h;
+  EXPECT_EQ(eval(h,
+                 "redis.call('set','cs','1') redis.call('set','cs','2') "
+                 "redis.pcall('lpush','cs','x') return redis.call('get','cs')"),
+            bulk("2"));
+  std::string info = h.run({"INFO", "commandstats"});
+  EXPECT_NE(info.find("cmdstat_set:calls=2,"), std::string::npos) << info;
+  EXPECT_NE(info.find("cmdstat_lpush:calls=1,"), std::string::npos) << info;
+  EXPECT_NE(info.find("failed_calls=1"), std::string::npos) << info;
+}
+
 TEST(Scripting, ScriptsInsideMultiExec) {
   Harness h;
   EXPECT_EQ(h.run({"MULTI"}), kOk);
