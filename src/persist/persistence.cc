@@ -303,8 +303,10 @@ bool Persistence::save(std::string* error) {
 
 Persistence::Bgsave Persistence::bgsave(bool schedule) {
   std::unique_lock<std::mutex> g(mu_);
-  if (saving_) {
-    if (schedule && bg_running_ == false) {
+  // bg_running_ stays set until the previous BGSAVE thread needs mu_ no more, so joining it
+  // below (under mu_) cannot wait for a thread that waits for mu_.
+  if (saving_ || bg_running_) {
+    if (schedule && !bg_running_) {
       bg_scheduled_ = true;  // a foreground SAVE runs: start once it ends
       return Bgsave::kScheduled;
     }
