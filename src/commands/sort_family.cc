@@ -25,6 +25,7 @@
 #include "ds/list.h"
 #include "ds/small_map.h"
 #include "ds/zset.h"
+#include "server/acl.h"
 #include "server/command_table.h"
 #include "server/server.h"
 
@@ -52,6 +53,17 @@ std::string_view c_str_part(std::string_view s) {
   return nul == std::string_view::npos ? s : s.substr(0, nul);
 }
 
+// Whether the client's user may read every key (Redis's ACLUserCheckCmdWithUnrestrictedKeyAccess
+// for read access): BY and GET patterns name keys that the ACL cannot check one by one.
+bool unrestricted_key_reads(CommandContext& ctx) {
+  const AclUser* u = ctx.client.user.get();
+  if (u == nullptr || u->allkeys) return true;
+  for (const AclKeyPattern& k : u->keys) {
+    if (k.pattern == "*" && k.read) return true;
+  }
+  return false;
+}
+
 // Parses the options from argv[2] as sortCommandGeneric does. Replies and returns false on error.
 bool parse_options(CommandContext& ctx, bool readonly, SortOptions* o) {
   for (size_t j = 2; j < ctx.argc(); ++j) {
@@ -73,8 +85,17 @@ bool parse_options(CommandContext& ctx, bool readonly, SortOptions* o) {
     } else if (iequals(a, "by") && left >= 1) {
       o->by = ctx.arg(++j);
       // A pattern without '*' cannot name per-element keys: nothing to sort by.
-      if (c_str_part(*o->by).find('*') == std::string_view::npos) o->dontsort = true;
+      if (c_str_part(*o->by).find('*') == std::string_view::npos) {
+        o->dontsort = true;
+      } else if (!unrestricted_key_reads(ctx)) {
+        ctx.out.add_error("ERR BY option of SORT denied due to insufficient ACL permissions.");
+        return false;
+      }
     } else if (iequals(a, "get") && left >= 1) {
+      if (!unrestricted_key_reads(ctx)) {
+        ctx.out.add_error("ERR GET option of SORT denied due to insufficient ACL permissions.");
+        return false;
+      }
       o->gets.push_back(ctx.arg(++j));
     } else {
       ctx.reply_syntax_error();

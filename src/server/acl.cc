@@ -408,6 +408,11 @@ uint64_t acl_category_bit(std::string_view name) {
 std::vector<size_t> acl_key_positions(const CommandSpec& spec,
                                       std::span<const std::string_view> argv) {
   std::vector<size_t> pos;
+  // Commands with movable keys (SORT ... STORE destination) find their keys themselves.
+  if (spec.get_keys != nullptr) {
+    for (const KeyPosition& k : spec.get_keys(argv)) pos.push_back(size_t(k.pos));
+    return pos;
+  }
   const size_t argc = argv.size();
   if (spec.first_key > 0) {
     long long last = spec.last_key < 0 ? static_cast<long long>(argc) + spec.last_key

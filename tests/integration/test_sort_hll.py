@@ -259,6 +259,10 @@ def test_sort_random_sequences(pair, seed):
             assert ours.call("type", dst) == theirs.call("type", dst)
             if i % 50 == 0:
                 fill_collections(rng, ours, theirs)
+        if i % 100 == 0:
+            for k in ("zset0", "zset1", "zset2", "list0", "set0", "iset0"):
+                enc = ["object", "encoding", k]
+                assert ours.call(*enc) == theirs.call(*enc), (seed, i, k)
 
 
 HLL_FIXED = [

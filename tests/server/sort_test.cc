@@ -247,5 +247,24 @@ TEST(SortFamily, ZsetConvertedToSkiplistWithoutTouchingWatch) {
   EXPECT_EQ(h.run({"sort", "z", "by", "nosort"}), "*3\r\n" + bulk("a") + bulk("b") + bulk("c"));
 }
 
+// A user without access to every key may not use BY patterns or GET (their keys cannot be checked
+// one by one), and the STORE destination is checked as a key (Redis 7.0's texts).
+TEST(SortFamily, AclRestrictsPatternsAndStore) {
+  Harness h;
+  EXPECT_EQ(h.run({"acl", "setuser", "su", "on", "nopass", "~a*", "+@all"}), kOk);
+  EXPECT_EQ(h.run({"rpush", "a", "2", "1"}), integer(2));
+  EXPECT_EQ(h.run({"auth", "su", "x"}, 1), kOk);
+  EXPECT_EQ(h.run({"sort", "a", "by", "w_*"}, 1),
+            error("ERR BY option of SORT denied due to insufficient ACL permissions."));
+  EXPECT_EQ(h.run({"sort_ro", "a", "get", "#"}, 1),
+            error("ERR GET option of SORT denied due to insufficient ACL permissions."));
+  EXPECT_EQ(h.run({"sort", "a", "by", "nosort"}, 1), "*2\r\n" + bulk("2") + bulk("1"));
+  EXPECT_EQ(h.run({"sort", "a", "store", "a2"}, 1), integer(2));
+  EXPECT_EQ(h.run({"sort", "a", "store", "b2"}, 1),
+            error("NOPERM this user has no permissions to access one of the keys used as "
+                  "arguments"));
+  EXPECT_EQ(h.run({"sort", "a", "by", "w_*", "get", "#"}, 0), "*2\r\n" + bulk("1") + bulk("2"));
+}
+
 }  // namespace
 }  // namespace stmkv_test
