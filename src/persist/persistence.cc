@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -424,6 +425,11 @@ std::vector<std::pair<std::string, std::string>> Persistence::info() {
     running = bg_running_;
   }
   auto s = [](auto v) { return std::to_string(v); };
+  char fork_perc[32] = "0.00";  // share of the keys written so far, as Redis's "%.2f"
+  if (running && keys_total_.load() > 0) {
+    snprintf(fork_perc, sizeof(fork_perc), "%.2f",
+             100.0 * double(keys_processed_.load()) / double(keys_total_.load()));
+  }
   int64_t now = now_ms();
   std::vector<std::pair<std::string, std::string>> out = {
       {"loading", loading_.load() ? "1" : "0"},
@@ -431,11 +437,7 @@ std::vector<std::pair<std::string, std::string>> Persistence::info() {
       {"current_cow_peak", s(running ? current_overhead_.load() : 0)},
       {"current_cow_size", s(running ? current_overhead_.load() : 0)},
       {"current_cow_size_age", "0"},
-      {"current_fork_perc",
-       running && keys_total_.load() > 0
-           ? std::to_string(100.0 * double(keys_processed_.load()) / double(keys_total_.load()))
-                 .substr(0, 5)
-           : std::string("0.00")},
+      {"current_fork_perc", fork_perc},
       {"current_save_keys_processed", s(running ? keys_processed_.load() : 0)},
       {"current_save_keys_total", s(running ? keys_total_.load() : 0)},
       {"rdb_changes_since_last_save", s(changes_since_last_save())},
