@@ -303,8 +303,10 @@ void lua_hook(lua_State* L, lua_Debug*) {
     lua_sethook(L, lua_hook, LUA_MASKLINE | LUA_MASKCOUNT, 1);
     raise_abort(L);
   }
-  if (run->killed ||
-      (run->slot->kill.load(std::memory_order_relaxed) && now_us() >= run->kill_after_us)) {
+  // A kill requested before the script's first write is void once it has written (its writes
+  // would commit with the error reply): as in Redis, only a clean script dies.
+  if (run->killed || (run->slot->kill.load(std::memory_order_relaxed) && !run->wrote &&
+                      now_us() >= run->kill_after_us)) {
     run->killed = true;
     // Fire at every line from now on, so that pcall cannot hold the kill off.
     lua_sethook(L, lua_hook, LUA_MASKLINE, 0);
