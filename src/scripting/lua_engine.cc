@@ -280,6 +280,16 @@ int lua_error_handler(lua_State* L) {
   return 1;
 }
 
+// FUNCTION LOAD runs a library's code for at most this long (Redis 7.0's LOAD_TIMEOUT_MS).
+constexpr int64_t kLoadTimeoutUs = 500 * 1000;
+thread_local int64_t t_load_deadline_us = 0;
+
+void load_hook(lua_State* L, lua_Debug*) {
+  if (now_us() <= t_load_deadline_us) return;
+  lua_sethook(L, load_hook, LUA_MASKLINE, 0);
+  raise_error_table(L, "FUNCTION LOAD timeout");
+}
+
 // Whether another transaction (an inevitable one) asked the script's transaction to abort; a
 // long script that reaches no barrier must still give way. Keeps the Abort for the rethrow.
 bool transaction_doomed(LuaEngine::Run* run) {
@@ -680,7 +690,10 @@ std::string LuaEngine::load_library(std::string_view code, Library* lib, bool ke
   lua_pop(L, 1);
   registry_get(L, &kErrorHandlerKey);
   lua_insert(L, -2);  // loading, handler, chunk
+  t_load_deadline_us = now_us() + kLoadTimeoutUs;
+  lua_sethook(L, load_hook, LUA_MASKCOUNT, kHookCount);
   int err = lua_pcall(L, 0, 0, -2);
+  lua_sethook(L, nullptr, 0, 0);
   push_real_globals(L);
   registry_get(L, &kRedisApiKey);
   lua_setfield(L, -2, "redis");

@@ -349,6 +349,8 @@ TEST(Scripting, FunctionsAndFlags) {
                    "#!lua name=x\nredis.register_function{function_name='g', callback="
                    "function() return 1 end, flags={'bad'}}"}),
             error("ERR Error registering functions: ERR unknown flag given"));
+  EXPECT_EQ(h.run({"FUNCTION", "LOAD", "#!lua name=slow\nwhile true do end"}),
+            error("ERR Error registering functions: ERR FUNCTION LOAD timeout"));
   // REPLACE, LIST, DELETE, STATS.
   EXPECT_EQ(h.run({"FUNCTION", "LOAD", "REPLACE",
                    "#!lua name=g\nredis.register_function('g', function() return 7 end)"}),
