@@ -6,10 +6,14 @@
 #   2. tsan     engine tests (target stm_tests, label stm) under
 #               ThreadSanitizer, in build-tsan/.
 #   3. asan     engine tests under AddressSanitizer + UBSan, in build-asan/.
+#   4. fuzz     libFuzzer targets (request parser, command execution) built
+#               with clang under ASan + UBSan in build-fuzz/, each run for
+#               STMKV_FUZZ_SECONDS (default 30) from tests/fuzz/corpus.
 # Every stage runs even when an earlier one fails; the script prints a summary
 # and exits non-zero if any stage failed.
 # Environment:
 #   STMKV_SKIP_SANITIZERS=1  run only the release stage
+#   STMKV_SKIP_FUZZ=1        skip the fuzz stage
 #   STMKV_TEST_TIMEOUT       per-test timeout in seconds (default 600)
 #   STMKV_TEST_JOBS          parallel tests in the release stage (default 2)
 set -euo pipefail
@@ -62,6 +66,10 @@ stage_asan() {
   sanitizer_stage build-asan address,undefined
 }
 
+stage_fuzz() {
+  bash scripts/fuzz.sh "${STMKV_FUZZ_SECONDS:-30}" build-fuzz
+}
+
 summary=()
 failed=0
 run_stage() {
@@ -82,10 +90,15 @@ fi
 
 run_stage release
 if [[ "${STMKV_SKIP_SANITIZERS:-0}" == 1 ]]; then
-  summary+=("tsan: skipped" "asan: skipped")
+  summary+=("tsan: skipped" "asan: skipped" "fuzz: skipped")
 else
   run_stage tsan
   run_stage asan
+  if [[ "${STMKV_SKIP_FUZZ:-0}" == 1 ]]; then
+    summary+=("fuzz: skipped")
+  else
+    run_stage fuzz
+  fi
 fi
 
 log "summary"
