@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <algorithm>
 #include <cstring>
 #include <exception>
 
@@ -23,7 +24,12 @@ namespace {
 constexpr int kBacklog = 511;        // Redis's default tcp-backlog
 constexpr uint64_t kCronMs = 100;    // maintenance period
 constexpr uint64_t kSlowTicks = 10;  // timeouts and kill sweeps every second
+// A private page is re-shared once no commit has written it for kReshareMinAgeMs (and at least
+// kReshareMinAgeRevs revisions): pages written now and then under load stay private instead of
+// being re-shared and switched back at every cron tick (measured: with a revision-only age of
+// 1000, SET -P 16 over 100,000 keys spent 19% of the server's time in madvise).
 constexpr uint64_t kReshareMinAgeRevs = 1000;
+constexpr uint64_t kReshareMinAgeMs = 2000;
 
 std::string errno_text(int err) { return std::strerror(err); }
 
@@ -91,7 +97,11 @@ void on_cron(uv_timer_t* h) {
     run_maintenance(*w.ctx);
     if (w.index == 0) {
       server.heap().maintain();
-      server.heap().reshare_cold_pages(kReshareMinAgeRevs);
+      uint64_t last = server.heap().last_revision();
+      w.revision_history.push_back(last);
+      if (w.revision_history.size() > kReshareMinAgeMs / kCronMs) w.revision_history.pop_front();
+      uint64_t age = std::max(kReshareMinAgeRevs, last - w.revision_history.front());
+      server.heap().reshare_cold_pages(age);
     }
   } catch (const std::exception& e) {
     server_log(LogLevel::kWarning, std::string("Maintenance failed: ") + e.what());

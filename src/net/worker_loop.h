@@ -7,6 +7,7 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <string_view>
 #include <thread>
@@ -36,6 +37,9 @@ struct WorkerLoop {
   Connection* connections = nullptr;  // intrusive list of this worker's connections
   uint64_t ticks = 0;
   bool stopping = false;
+  // Worker 0: the heap's last commit revision at each of the last cron ticks (oldest first),
+  // to tell how many revisions a page must be unwritten for to count as cold.
+  std::deque<uint64_t> revision_history;
 
   // Scratch space reused by every read (the parser copies what it is fed).
   std::vector<char> read_buf;
