@@ -24,7 +24,10 @@ size_t lzf_compress(std::string_view input, char* output, size_t out_cap) {
   auto* out = reinterpret_cast<unsigned char*>(output);
   size_t n = input.size();
   if (n == 0 || out_cap == 0) return 0;
-  std::vector<int64_t> table(size_t{1} << kHashBits, -1);
+  // As liblzf, the hash table is not cleared between calls: a stale position is either not
+  // before ip (rejected) or inside this input, and every candidate is checked by memcmp. One
+  // table per thread (a save compresses every value).
+  static thread_local std::vector<int64_t> table(size_t{1} << kHashBits, -1);
   size_t ip = 0, op = 0;
   size_t ctrl = op++;  // control byte of the current literal run
   size_t lit = 0;
