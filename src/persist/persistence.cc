@@ -76,9 +76,27 @@ std::string Persistence::rdb_path() {
   return join_path(server_.config().dir, server_.config().dbfilename);
 }
 
+// Redis's server.dirty, approximately: write commands executed (each command of an EXEC block
+// counts) plus keys expired, summed over the workers. Internal commits (the active expiry's
+// and resizing's own transactions) are not changes.
+uint64_t Persistence::change_count() {
+  const CommandTable& t = CommandTable::instance();
+  uint64_t n = 0;
+  for (int w = 0; w < server_.nworkers(); ++w) {
+    WorkerContext& wc = server_.worker(w);
+    for (int id = 0; id < t.size() && size_t(id) < wc.command_counters.size(); ++id) {
+      if (t.by_id(id).flags & kCmdWrite) {
+        n += wc.command_counters[size_t(id)].calls.load(std::memory_order_relaxed);
+      }
+    }
+    n += wc.expired_keys.load(std::memory_order_relaxed);
+  }
+  return n;
+}
+
 uint64_t Persistence::changes_since_last_save() {
-  uint64_t last = server_.heap().last_revision(), saved = saved_revision_.load();
-  return last > saved ? last - saved : 0;
+  uint64_t now = change_count(), saved = saved_changes_.load();
+  return now > saved ? now - saved : 0;
 }
 
 // --- loading ---
@@ -160,7 +178,7 @@ std::optional<std::string> Persistence::load_file(const std::string& path, Worke
   if (err) return err;
   last_load_keys_loaded_ = loaded;
   last_load_keys_expired_ = expired;
-  saved_revision_ = server_.heap().last_revision();
+  saved_changes_ = change_count();
   server_log(LogLevel::kNotice, "Done loading RDB, keys loaded: " + std::to_string(loaded) +
                                     ", keys expired: " + std::to_string(expired) + ".");
   return std::nullopt;
@@ -170,7 +188,7 @@ std::optional<std::string> Persistence::load_at_startup(WorkerContext& wc) {
   std::string path = rdb_path();
   struct stat st;
   if (stat(path.c_str(), &st) != 0) {
-    saved_revision_ = server_.heap().last_revision();
+    saved_changes_ = change_count();
     return std::nullopt;  // no file: an empty dataset, as Redis
   }
   int64_t t0 = now_ms();
@@ -214,6 +232,7 @@ Persistence::Result Persistence::snapshot_to(const std::string& path) {
   keys_total_ = 0;
   current_overhead_ = 0;
   bool write_ok = false;
+  r.changes = change_count();  // changes after this point may be missing from the file
   std::unique_ptr<stm::Worker> worker;
   try {
     worker = std::make_unique<stm::Worker>(heap);  // attaches the spare segment
@@ -272,7 +291,7 @@ Persistence::Result Persistence::snapshot_to(const std::string& path) {
 
 void Persistence::end_save(const Result& r, bool background, int64_t started_ms) {
   if (r.ok) {
-    saved_revision_ = r.revision;
+    saved_changes_ = r.changes;
     last_save_s_ = now_ms() / 1000;
     saves_.fetch_add(1);
     last_overhead_ = r.overhead;

@@ -60,7 +60,8 @@ class Persistence {
   void wait_bgsave();
   // LASTSAVE: seconds since the epoch of the last successful save (start-up time at first).
   int64_t lastsave() const { return last_save_s_.load(); }
-  // Write transactions committed since the snapshot of the last successful save (or the load).
+  // Changes (write commands, expired keys) since the snapshot of the last successful save or
+  // the load.
   uint64_t changes_since_last_save();
 
   // SHUTDOWN's choice: kDefault saves when save rules are set.
@@ -82,6 +83,7 @@ class Persistence {
     bool ok = false;
     std::string error;
     uint64_t revision = 0;  // the snapshot's revision
+    uint64_t changes = 0;   // change_count() when the snapshot began
     uint64_t keys = 0;
     uint64_t overhead = 0;  // commit-log bytes kept alive by the snapshot
   };
@@ -91,6 +93,7 @@ class Persistence {
   void end_save(const Result& r, bool background, int64_t started_ms);
   void cron();
   void stop_cron();  // idempotent
+  uint64_t change_count();
 
   Server& server_;
   std::mutex mu_;
@@ -104,7 +107,7 @@ class Persistence {
 
   std::atomic<int64_t> last_save_s_{0};
   std::atomic<int64_t> last_bgsave_try_s_{0};
-  std::atomic<uint64_t> saved_revision_{0};
+  std::atomic<uint64_t> saved_changes_{0};
   std::atomic<bool> last_bgsave_ok_{true};
   std::atomic<int64_t> last_bgsave_time_s_{-1};
   std::atomic<int64_t> bgsave_start_ms_{0};
