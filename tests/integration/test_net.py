@@ -378,7 +378,7 @@ def test_port_in_use_is_fatal(server):
 
 def test_port_zero_does_not_listen():
     port = free_port()
-    proc = subprocess.Popen([ServerProcess().binary, "--port", "0", "--workers", "1"],
+    proc = subprocess.Popen([ServerProcess().binary, "--port", "0", "--workers", "1", "--save", ""],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         time.sleep(0.3)
