@@ -102,6 +102,16 @@ uint64_t Persistence::changes_since_last_save() {
 // --- loading ---
 
 std::optional<std::string> Persistence::load_file(const std::string& path, WorkerContext& wc) {
+  try {
+    return load_file_or_throw(path, wc);
+  } catch (const std::exception& e) {  // std::bad_alloc: the heap (heap-size) is full
+    loading_ = false;
+    return std::string("Error loading the RDB (") + e.what() + "; is heap-size large enough?)";
+  }
+}
+
+std::optional<std::string> Persistence::load_file_or_throw(const std::string& path,
+                                                           WorkerContext& wc) {
   stm::Worker& w = *wc.stm;
   std::string data;
   {

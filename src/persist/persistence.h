@@ -94,6 +94,7 @@ class Persistence {
   void cron();
   void stop_cron();  // idempotent
   uint64_t change_count();
+  std::optional<std::string> load_file_or_throw(const std::string& path, WorkerContext& w);
 
   Server& server_;
   std::mutex mu_;
