@@ -436,3 +436,23 @@ def test_function_libraries_in_rdb_both_ways(tmpdir_path):
             libs[0], dict) else libs[0])], libs
     finally:
         s.stop()
+
+
+def test_corrupt_rdb_stops_the_server(tmpdir_path):
+    s = start_stmkv(tmpdir_path)
+    try:
+        c = s.client()
+        c.set("k", "v" * 100)
+        assert c.save()
+    finally:
+        s.stop()
+    path = os.path.join(tmpdir_path, "dump.rdb")
+    data = open(path, "rb").read()
+    with open(path, "wb") as f:
+        f.write(data[:-20])  # truncated
+    with pytest.raises(RuntimeError, match="Short read or OOM loading DB"):
+        start_stmkv(tmpdir_path)
+    with open(path, "wb") as f:
+        f.write(data.replace(b"7.0.15", b"7.1.15", 1))  # a changed byte (in an AUX field)
+    with pytest.raises(RuntimeError, match="Wrong RDB checksum"):
+        start_stmkv(tmpdir_path)
