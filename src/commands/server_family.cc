@@ -1,5 +1,5 @@
 // commands/server_family.cc — server commands (Redis's INFO, TIME, CONFIG, SHUTDOWN, DEBUG,
-// MEMORY, LASTSAVE). COMMAND lives in command_family.cc.
+// MEMORY); LASTSAVE is in persist_family.cc. COMMAND lives in command_family.cc.
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -48,7 +48,6 @@ void cmd_time(CommandContext& ctx) {
   ctx.out.add_bulk_integer(tv.tv_usec);
 }
 
-void cmd_lastsave(CommandContext& ctx) { ctx.out.add_integer(ctx.server.start_time_ms() / 1000); }
 
 // --- CONFIG ---
 
@@ -413,16 +412,6 @@ void register_server_family(CommandTable& t) {
          .group = "server",
          .since = "2.6.0",
          .summary = "Return the current server time",
-         .complexity = "O(1)",
-         .syntax = ""});
-  t.add({.name = "lastsave",
-         .arity = 1,
-         .flags = kLS | kCmdFast,
-         .acl = kAclAdmin | kAclFast | kAclDangerous,
-         .handler = cmd_lastsave,
-         .group = "server",
-         .since = "1.0.0",
-         .summary = "Get the UNIX time stamp of the last successful save to disk",
          .complexity = "O(1)",
          .syntax = ""});
   t.add({.name = "shutdown",
