@@ -15,8 +15,8 @@
 
 #include "commands/util.h"
 #include "ds/keyspace.h"
-#include "server/acl.h"
 #include "persist/persistence.h"
+#include "server/acl.h"
 
 namespace stmkv {
 

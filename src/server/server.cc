@@ -5,8 +5,8 @@
 #include <random>
 
 #include "ds/keyspace.h"
-#include "server/acl.h"
 #include "persist/persistence.h"
+#include "server/acl.h"
 
 namespace stmkv {
 
