@@ -421,7 +421,8 @@ void section_stm(CommandContext& ctx, Lines& l) {
     l.add("worker" + std::to_string(i),
           "commits=" + std::to_string(w.commits) +
               ",readonly_commits=" + std::to_string(w.readonly_commits) +
-              ",aborts=" + std::to_string(aborts) + ",inevitable=" + std::to_string(w.inevitable));
+              ",aborts=" + std::to_string(aborts) + ",inevitable=" + std::to_string(w.inevitable) +
+              ",reshared_pages=" + std::to_string(w.reshared_pages));
   }
   for (size_t i = 0; i < st.top_conflicts.size(); ++i) {
     const stm::ConflictRecord& c = st.top_conflicts[i];
