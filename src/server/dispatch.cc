@@ -81,14 +81,15 @@ void execute_command(WorkerContext& worker, ClientState& client,
     multi_flag_error(client);
     return;
   }
+  {
+    // CLIENT LIST cmd=: the last command, queued ones included (as Redis's lastcmd).
+    std::lock_guard<std::mutex> g(server.clients().lock());
+    client.last_command = spec->full_name;
+  }
   // Between MULTI and EXEC, commands are queued (EXEC runs them as one transaction).
   if (client.multi.active && multi_queues(*spec)) {
     multi_queue(client, *spec, argv, out);
     return;
-  }
-  {
-    std::lock_guard<std::mutex> g(server.clients().lock());
-    client.last_command = spec->full_name;
   }
   int64_t start = now_us();
   CommandContext ctx(server, worker, client, argv, out, start / 1000);

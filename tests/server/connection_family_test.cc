@@ -297,7 +297,9 @@ TEST(ConnectionFamily, ClientFlagsMultiAndBlocked) {
   EXPECT_EQ(info["multi"], "0");
   EXPECT_EQ(h.run({"SET", "a", "1"}), "+QUEUED\r\n");
   EXPECT_EQ(h.run({"INCR", "a"}), "+QUEUED\r\n");
-  EXPECT_EQ(client_info(h, 1, 0)["multi"], "2");
+  info = client_info(h, 1, 0);
+  EXPECT_EQ(info["multi"], "2");
+  EXPECT_EQ(info["cmd"], "incr");  // the last queued command, as Redis
   h.run({"EXEC"});
   info = client_info(h, 1, 0);
   EXPECT_EQ(info["flags"], "N");
