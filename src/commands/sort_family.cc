@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "commands/util.h"
+#include "ds/collections.h"
 #include "ds/dict.h"
 #include "ds/keyspace.h"
 #include "ds/list.h"
@@ -105,22 +106,6 @@ bool parse_options(CommandContext& ctx, bool readonly, SortOptions* o) {
   return true;
 }
 
-// The value of field in a hash of either encoding.
-std::optional<std::string_view> hash_field(stm::Tx& tx, RawRef v, std::string_view field) {
-  if (value_kind(tx, v) == ValueKind::kDict) {
-    Dict d(tx, v);
-    Ref<DictNode> n = d.find(field);
-    if (n.is_null()) return std::nullopt;
-    return str_view(tx, d.value_of(n));
-  }
-  PackReader r(tx, v);
-  std::string_view f, val;
-  while (r.next(&f) && r.next(&val)) {
-    if (f == field) return val;
-  }
-  return std::nullopt;
-}
-
 // Redis's lookupKeyByPattern: "#" is the element itself; otherwise the first '*' is replaced by
 // the element and the key's string value (or, with "->field", the hash field) is returned.
 std::optional<std::string_view> lookup_by_pattern(CommandContext& ctx, Db& db,
@@ -153,34 +138,12 @@ std::optional<std::string_view> lookup_by_pattern(CommandContext& ctx, Db& db,
   const Entry& ent = db.read(e);
   if (fieldlen) {
     if (static_cast<ObjType>(ent.type) != ObjType::kHash) return std::nullopt;
-    return hash_field(db.tx(), ent.value, field);
+    std::string_view value;
+    if (!hash_get(db.tx(), ent.value, field, &value)) return std::nullopt;
+    return value;
   }
   if (static_cast<ObjType>(ent.type) != ObjType::kString) return std::nullopt;
   return str_view(db.tx(), ent.value);
-}
-
-// The members of a set of any encoding, in its iteration order.
-void set_members(stm::Tx& tx, RawRef v, std::vector<std::string>* out) {
-  switch (value_kind(tx, v)) {
-    case ValueKind::kDict:
-      Dict(tx, v).for_each([&](std::string_view f, RawRef) { out->emplace_back(f); });
-      break;
-    case ValueKind::kIntset: {
-      IntsetView iv = intset_view(tx, v);
-      for (uint32_t i = 0; i < iv.count; ++i) out->push_back(std::to_string(iv.data[i]));
-      break;
-    }
-    default:
-      for (std::string_view s : PackReader(tx, v).all()) out->emplace_back(s);
-  }
-}
-
-int64_t set_size(stm::Tx& tx, RawRef v) {
-  switch (value_kind(tx, v)) {
-    case ValueKind::kDict: return Dict(tx, v).size();
-    case ValueKind::kIntset: return intset_view(tx, v).count;
-    default: return PackReader(tx, v).count();
-  }
 }
 
 // Redis 7.0's SORT converts a listpack sorted set to a skiplist in place before reading it
@@ -342,7 +305,7 @@ void sort_generic(CommandContext& ctx, bool readonly) {
         return true;
       });
     } else if (type == ObjType::kSet) {
-      set_members(tx, value, &elems);
+      elems = set_members(tx, value);
     } else {
       ZSet(tx, value, enc, zlim).for_each([&](const ZElem& el) { elems.emplace_back(el.member); });
     }
