@@ -423,7 +423,7 @@ void Tx::commit() {
   auto& ctr = segrec_.counters;
   int bucket = std::min(kRetryBuckets - 1, int(std::bit_width(unsigned(attempt_ - 1))));
   SegmentCounters::bump(ctr.retries[bucket]);
-  if (undo_.empty() && young_.empty() && frees_.empty()) {   // read-only: free
+  if (!has_writes()) {   // read-only: free
     SegmentCounters::bump(ctr.readonly_commits);
     finish(true, snapshot());
     return;
@@ -477,8 +477,12 @@ void Tx::commit() {
   heap_.log().append(e);
   segrec_.last_imported = e;
   segrec_.imported_through.store(rev, std::memory_order_release);
+  if (locked_hook_ != nullptr) locked_hook_(locked_hook_arg_, rev);
   holds_lock_ = false;
   heap_.commit_lock().unlock();
+#else
+  // One executor: commits are already serialized.
+  if (locked_hook_ != nullptr) locked_hook_(locked_hook_arg_, rev);
 #endif
   SegmentCounters::bump(ctr.commits);
   finish(true, rev);
@@ -519,6 +523,8 @@ void Tx::finish(bool committed, uint64_t rev) {
   inevitable_ = false;
   label_.clear();
   label_fn_ = nullptr;
+  locked_hook_ = nullptr;
+  locked_hook_arg_ = nullptr;
   std::vector<std::function<void()>> hooks;
   hooks.swap(hooks_);
 #if STM_BARRIERS

@@ -122,6 +122,18 @@ class Tx {
   // --- Control ---
   // Runs fn after this transaction commits (in order), never if it aborts.
   void on_commit(std::function<void()> fn) { hooks_.push_back(std::move(fn)); }
+  // Runs fn(arg, rev) inside the commit critical section of this transaction if it commits as
+  // a writer, once its revision rev is assigned: such hooks run one at a time, in revision
+  // order, across all workers (e.g. appending to a log in commit order). fn holds up every
+  // committing writer: keep it short; it must not touch the heap, throw or block. Not run for
+  // read-only or aborted attempts; one per attempt (a later call replaces it).
+  using LockedHook = void (*)(void* arg, uint64_t rev);
+  void on_commit_locked(LockedHook fn, void* arg) {
+    locked_hook_ = fn;
+    locked_hook_arg_ = arg;
+  }
+  // True once this attempt has written, allocated or freed heap memory (it commits as a writer).
+  bool has_writes() const { return !undo_.empty() || !young_.empty() || !frees_.empty(); }
   // Makes the rest of this transaction unabortable (waits for the token; may abort once more
   // while waiting). At most one inevitable transaction runs at a time; other writers wait at
   // their commit meanwhile.
@@ -212,6 +224,8 @@ class Tx {
   std::vector<uint64_t> pinned_;
   std::vector<RawRef> frees_;
   std::vector<std::function<void()>> hooks_;
+  LockedHook locked_hook_ = nullptr;
+  void* locked_hook_arg_ = nullptr;
   std::string label_;
   LabelFn label_fn_ = nullptr;
   const void* label_arg_ = nullptr;

@@ -83,6 +83,58 @@ TEST(Tx, ReadOnlyTransactionsCommitForFree) {
   EXPECT_EQ(heap.stats().total.readonly_commits, 100u);
 }
 
+// Locked hooks run once per committed writer, in revision order, one at a time; never for
+// read-only or aborted attempts. The hook appends the counter value it committed: the log must
+// read 1, 2, 3, ... (commit order = the order of the values).
+struct HookLog {
+  std::vector<uint64_t> revs;
+  std::vector<int64_t> values;
+};
+struct HookArg {
+  HookLog* log;
+  int64_t value;
+};
+void append_hook(void* arg, uint64_t rev) {
+  auto* a = static_cast<HookArg*>(arg);
+  a->log->revs.push_back(rev);
+  a->log->values.push_back(a->value);
+}
+
+TEST(Tx, LockedHooksRunInCommitOrder) {
+  constexpr int kThreads = 4, kPerThread = 2000;
+  stm::Heap heap(small_config(kThreads + 1));
+  stm::Worker w0(heap);
+  auto c = make_cell(w0, 0, 0);
+  HookLog log;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      stm::Worker w(heap);
+      HookArg arg{&log, 0};
+      for (int i = 0; i < kPerThread; ++i) {
+        w.atomically([&](stm::Tx& tx) {
+          EXPECT_FALSE(tx.has_writes());
+          int64_t v = tx.read(c)->v + 1;
+          tx.write(c)->v = v;
+          EXPECT_TRUE(tx.has_writes());
+          arg.value = v;
+          tx.on_commit_locked(append_hook, &arg);
+        });
+        w.atomically([&](stm::Tx& tx) {   // read-only: its hook never runs
+          tx.read(c);
+          tx.on_commit_locked(append_hook, &arg);
+        });
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_EQ(log.values.size(), size_t(kThreads * kPerThread));
+  for (size_t i = 0; i < log.values.size(); ++i) {
+    EXPECT_EQ(log.values[i], int64_t(i + 1));
+    if (i > 0) EXPECT_GT(log.revs[i], log.revs[i - 1]);
+  }
+}
+
 // A reads x, then B commits a write to x, then A writes y and commits: A must abort once and
 // see B's value on its retry.
 TEST(Tx, ConflictAbortsTheReaderAndNamesTheObject) {
