@@ -6,6 +6,8 @@
 
 #include "server/acl.h"
 #include "server/conflicts.h"
+#include "server/effects.h"
+#include "server/eviction.h"
 #include "server/multi.h"
 
 namespace stmkv {
@@ -81,6 +83,13 @@ void execute_command(WorkerContext& worker, ClientState& client,
     multi_flag_error(client);
     return;
   }
+  // maxmemory (server/eviction.h): evicts keys first; deny-oom commands (and, in MULTI, queued
+  // ones) fail with -OOM when nothing more can be evicted.
+  if (!eviction_admit(worker, client, *spec, out)) {
+    CommandCounters::bump(counters.rejected_calls);
+    multi_flag_error(client);
+    return;
+  }
   {
     // CLIENT LIST cmd=: the last command, queued ones included (as Redis's lastcmd).
     std::lock_guard<std::mutex> g(server.clients().lock());
@@ -96,6 +105,10 @@ void execute_command(WorkerContext& worker, ClientState& client,
   ctx.spec = spec;
   size_t mark = out.size();
   int attempts = 1;
+  // The command's effects (AOF records): see server/effects.h.
+  Effects& fx = Effects::current();
+  const bool is_write = (spec->flags & kCmdWrite) != 0;
+  auto answered_error = [&] { return out.size() > mark && out.view()[mark] == '-'; };
   try {
     if (spec->flags & kCmdTx) {
       worker.stm->atomically([&](stm::Tx& tx) {
@@ -105,9 +118,19 @@ void execute_command(WorkerContext& worker, ClientState& client,
         attempts = tx.attempt();
         // Names the transaction in conflict reports ("INCR counter"), computed on conflict.
         tx.set_label_fn(command_conflict_label, &ctx);
+        fx.reset();
+        fx.begin_command();
         spec->handler(ctx);
+        fx.end_command(is_write, answered_error(), client.db, argv);
+        fx.deliver_at_commit(tx);
       });
       ctx.tx_ = nullptr;
+    } else if (is_write) {
+      fx.reset();
+      fx.begin_command();
+      spec->handler(ctx);
+      fx.end_command(is_write, answered_error(), client.db, argv);
+      fx.deliver_now(worker.stm->heap());
     } else {
       spec->handler(ctx);
     }
@@ -127,7 +150,10 @@ void execute_command(WorkerContext& worker, ClientState& client,
       spec->full_name == "exec") {
     sync_slowlog_config(server);
   }
-  if (spec->full_name == "config|set" || spec->full_name == "exec") acl_sync_config(server);
+  if (spec->full_name == "config|set" || spec->full_name == "exec") {
+    acl_sync_config(server);
+    sync_eviction_config(server);
+  }
   if ((spec->flags & kCmdSkipSlowlog) == 0 && server.slowlog.is_slow(duration)) {
     std::string name;
     {
@@ -147,7 +173,12 @@ void run_nested_command(WorkerContext& worker, ClientState& client, const Comman
   sub.spec = &spec;
   sub.in_exec = true;
   sub.tx_ = tx;
+  Effects& fx = Effects::current();
+  size_t mark = out.size();
+  fx.begin_command();
   spec.handler(sub);
+  fx.end_command((spec.flags & kCmdWrite) != 0, out.size() > mark && out.view()[mark] == '-',
+                 client.db, argv);
   *hits += sub.hits;
   *misses += sub.misses;
 }

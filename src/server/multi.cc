@@ -8,6 +8,7 @@
 
 #include "ds/keyspace.h"
 #include "server/acl.h"
+#include "server/effects.h"
 #include "server/client.h"
 #include "server/command.h"
 #include "server/conflicts.h"
@@ -220,9 +221,11 @@ void multi_cmd_exec(CommandContext& ctx) {
     }
   } guard{client, server, saved_db};
 
+  Effects& fx = Effects::current();   // the block's AOF records (server/effects.h)
   worker.stm->atomically([&](stm::Tx& tx) {
     attempt_start = now_us();
     attempts = tx.attempt();
+    fx.reset();
     body.clear();
     hits = misses = 0;
     watch_failed = false;
@@ -247,6 +250,7 @@ void multi_cmd_exec(CommandContext& ctx) {
       ends[i] = body.size();
       durations[i] = now_us() - t0;
     }
+    fx.deliver_at_commit(tx);
   });
   guard.armed = false;
   const int64_t commit_us = now_us();
