@@ -350,6 +350,14 @@ void Heap::maintain(uint64_t min_lag) {
   log_.truncate(min_imported());
 }
 
+uint64_t Heap::live_bytes() const {
+  uint64_t n = 0;
+  for (int i = 1; i <= config_.max_workers; ++i) {
+    n += segments_[i].live_bytes.load(std::memory_order_relaxed);
+  }
+  return int64_t(n) < 0 ? 0 : n;
+}
+
 Stats Heap::stats(size_t top_n) const {
   Stats st;
   std::unordered_map<uint64_t, ConflictRecord> merged;

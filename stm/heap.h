@@ -60,6 +60,9 @@ struct alignas(128) Segment {
   std::atomic<uint64_t> reshare_epoch_seen{0}; // written by the owner of mode
   std::atomic<bool> doomed{false};             // set by an inevitable tx that waits on us
   SegmentCounters counters;
+  // Bytes of live objects (slot or run sizes) allocated minus freed by this segment's committed
+  // transactions; may be negative (objects freed by another segment). Never reset.
+  std::atomic<uint64_t> live_bytes{0};
   std::mutex conflicts_mu;
   std::unordered_map<uint64_t, ConflictRecord> conflicts;
 };
@@ -80,6 +83,11 @@ class Heap {
 
   // Revision of the last committed write transaction.
   uint64_t last_revision() const { return log_.last_rev(); }
+
+  // Bytes held by live objects (allocated and not freed by committed transactions), counted by
+  // slot size (whole pages for large objects). Cheap (one relaxed load per segment): the basis
+  // of maxmemory accounting. Approximate while transactions commit.
+  uint64_t live_bytes() const;
 
   // Aggregated statistics (approximate while transactions run). top_n conflicts at most.
   Stats stats(size_t top_n = 10) const;

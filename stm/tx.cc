@@ -329,6 +329,8 @@ RawRef Tx::alloc_raw(size_t n, Hint hint, char** out) {
     }
 #else
     ptr = base_ + off;
+    // No young list without barriers: account the run here (the baseline cannot abort).
+    SegmentCounters::bump(segrec_.live_bytes, uint64_t(np) * kPageSize);
 #endif
   } else {
     int cls = size_class_of(n);
@@ -350,6 +352,7 @@ RawRef Tx::alloc_raw(size_t n, Hint hint, char** out) {
       ptr = base0_ + off;
 #else
       ptr = base_ + off;
+      SegmentCounters::bump(segrec_.live_bytes, kSlotSizes[cls]);
 #endif
       break;
     }
@@ -501,7 +504,17 @@ void Tx::finish(bool committed, uint64_t rev) {
   pinned_.clear();
 #endif
   if (committed) {
-    for (RawRef f : frees_) alloc_.retire(f.offset(), rev);
+    // Live-byte accounting (Heap::live_bytes): what this transaction allocated minus freed.
+    uint64_t delta = 0;
+    for (const Young& y : young_) {
+      delta += y.cls < 0 ? (uint64_t(y.len) + kPageSize - 1) & ~uint64_t(kPageSize - 1)
+                         : kSlotSizes[y.cls];
+    }
+    for (RawRef f : frees_) {
+      delta -= object_extent(heap_, f.offset()).len;
+      alloc_.retire(f.offset(), rev);
+    }
+    if (delta != 0) SegmentCounters::bump(segrec_.live_bytes, delta);
   } else {
     for (const Young& y : young_) {
       if (y.cls < 0) {

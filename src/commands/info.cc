@@ -17,6 +17,7 @@
 #include "ds/keyspace.h"
 #include "persist/persistence.h"
 #include "server/acl.h"
+#include "server/eviction.h"
 
 namespace stmkv {
 
@@ -209,8 +210,9 @@ void section_clients(CommandContext& ctx, Lines& l) {
 }
 
 void section_memory(CommandContext& ctx, Lines& l) {
-  stm::Stats st = ctx.server.heap().stats(0);
-  uint64_t used = st.heap_bytes_used + st.private_bytes;
+  // Live objects of the shared heap once plus the private page copies (server/eviction.h: the
+  // same figure the maxmemory check uses).
+  uint64_t used = used_memory(ctx.server);
   uint64_t peak = std::max(g_peak_memory.load(std::memory_order_relaxed), used);
   g_peak_memory.store(peak, std::memory_order_relaxed);
   uint64_t rss = rss_bytes();
@@ -295,8 +297,11 @@ void section_stats(CommandContext& ctx, Lines& l) {
                             s, [](WorkerContext & w) -> auto& { return w.expired_keys; }));
   l.add("expired_stale_perc", "0.00");
   l.add("expired_time_cap_reached_count", 0);
-  l.add("evicted_keys", 0);
+  EvictionStats ev = eviction_stats(ctx.now_ms);
+  l.add("evicted_keys", ev.evicted_keys);
   l.add("evicted_clients", 0);
+  l.add("total_eviction_exceeded_time", ev.total_exceeded_ms);
+  l.add("current_eviction_exceeded_time", ev.current_exceeded_ms);
   l.add("keyspace_hits", sum_workers(
                              s, [](WorkerContext & w) -> auto& { return w.keyspace_hits; }));
   l.add("keyspace_misses", sum_workers(
@@ -409,6 +414,7 @@ void section_stm(CommandContext& ctx, Lines& l) {
   l.add("stm_page_repopulates", st.page_repopulates);
   l.add("stm_private_bytes", st.private_bytes);
   l.add("stm_heap_bytes_used", st.heap_bytes_used);
+  l.add("stm_live_bytes", ctx.server.heap().live_bytes());
   l.add("stm_punched_bytes", st.punched_bytes);
   l.add("stm_log_length", st.log_length);
   l.add("stm_last_revision", st.last_revision);
@@ -578,6 +584,7 @@ void reset_info_stats(Server& server) {
   server.total_connections_received.store(0, std::memory_order_relaxed);
   server.rejected_connections.store(0, std::memory_order_relaxed);
   server.heap().reset_stats();
+  reset_eviction_stats();
   g_peak_memory.store(0, std::memory_order_relaxed);
 }
 

@@ -2,10 +2,9 @@
 // UNLINK, EXISTS, TYPE, RENAME, RENAMENX, COPY, MOVE, KEYS, SCAN, RANDOMKEY, TOUCH, OBJECT,
 // DBSIZE, FLUSHDB, FLUSHALL, SWAPDB. The TTL commands are in expire_family.cc.
 //
-// Deviations from Redis: we track the last write time of a key, not its last access, so
-// OBJECT IDLETIME is the time since the last write and TOUCH changes nothing; access
-// frequencies are never tracked (no LFU policy), so OBJECT FREQ always replies its error for an
-// existing key. FLUSHDB/FLUSHALL ASYNC run synchronously.
+// OBJECT IDLETIME / FREQ read the access clocks of ds/access.h (updated by every lookup that
+// finds a key, and by TOUCH), as Redis's LRU clock / LFU counter. Deviation from Redis:
+// FLUSHDB/FLUSHALL ASYNC run synchronously.
 #include <climits>
 #include <random>
 #include <string>
@@ -13,6 +12,7 @@
 
 #include "commands/match.h"
 #include "commands/util.h"
+#include "ds/access.h"
 #include "ds/keyspace.h"
 #include "server/command_table.h"
 #include "server/server.h"
@@ -77,16 +77,23 @@ void cmd_del(CommandContext& ctx) {
 }
 
 // EXISTS and TOUCH: the number of the given keys that exist (repeats count again).
+// EXISTS and TOUCH: only TOUCH counts as an access of the keys (Redis's LOOKUP_NOTOUCH).
 void cmd_exists(CommandContext& ctx) {
   Db db = client_db(ctx);
+  const bool touch = ctx.spec != nullptr && ctx.spec->name == "touch";
   long long n = 0;
-  for (size_t i = 1; i < ctx.argc(); ++i) n += find_read(ctx, db, ctx.arg(i)).is_null() ? 0 : 1;
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    Ref<Entry> e = touch ? db.find(ctx.arg(i)) : db.find_no_touch(ctx.arg(i));
+    e.is_null() ? ctx.miss() : ctx.hit();
+    n += e.is_null() ? 0 : 1;
+  }
   ctx.out.add_integer(n);
 }
 
 void cmd_type(CommandContext& ctx) {
   Db db = client_db(ctx);
-  Ref<Entry> e = find_read(ctx, db, ctx.arg(1));
+  Ref<Entry> e = db.find_no_touch(ctx.arg(1));   // not an access (Redis's LOOKUP_NOTOUCH)
+  e.is_null() ? ctx.miss() : ctx.hit();
   ctx.out.add_simple_string(e.is_null() ? "none"
                                         : type_name(static_cast<ObjType>(db.read(e).type)));
 }
@@ -256,10 +263,16 @@ void cmd_randomkey(CommandContext& ctx) {
 
 // --- OBJECT ---
 
-// OBJECT <sub> key: the live entry, or replies null and returns a null Ref.
+// OBJECT <sub> key: the live entry, or replies null and returns a null Ref. Not an access of
+// the key (Redis's LOOKUP_NOTOUCH).
 Ref<Entry> object_lookup(CommandContext& ctx, Db& db) {
-  Ref<Entry> e = find_read(ctx, db, ctx.arg(2));
-  if (e.is_null()) ctx.out.add_null();
+  Ref<Entry> e = db.find_no_touch(ctx.arg(2));
+  if (e.is_null()) {
+    ctx.miss();
+    ctx.out.add_null();
+  } else {
+    ctx.hit();
+  }
   return e;
 }
 
@@ -290,17 +303,27 @@ void cmd_object_idletime(CommandContext& ctx) {
   Db db = client_db(ctx);
   Ref<Entry> e = object_lookup(ctx, db);
   if (e.is_null()) return;
-  int64_t idle = ctx.now_ms - db.read(e).mtime_ms;
-  ctx.out.add_integer(idle > 0 ? idle / 1000 : 0);
+  if (access::lfu_mode()) {
+    ctx.out.add_error(
+        "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+        "switching between policies at runtime LRU and LFU data will take some time to adjust.");
+    return;
+  }
+  ctx.out.add_integer(int64_t(access::idle_ms(e.offset(), ctx.now_ms) / 1000));
 }
 
 void cmd_object_freq(CommandContext& ctx) {
   Db db = client_db(ctx);
-  if (object_lookup(ctx, db).is_null()) return;
-  ctx.out.add_error(
-      "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
-      "that when switching between policies at runtime LRU and LFU data will take some time to "
-      "adjust.");
+  Ref<Entry> e = object_lookup(ctx, db);
+  if (e.is_null()) return;
+  if (!access::lfu_mode()) {
+    ctx.out.add_error(
+        "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
+        "that when switching between policies at runtime LRU and LFU data will take some time "
+        "to adjust.");
+    return;
+  }
+  ctx.out.add_integer(int64_t(access::lfu_counter(e.offset(), ctx.now_ms)));
 }
 
 void cmd_object_help(CommandContext& ctx) {

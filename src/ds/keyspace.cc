@@ -6,6 +6,8 @@
 #include <cstring>
 #include <functional>
 
+#include "ds/access.h"
+
 namespace stmkv {
 
 namespace {
@@ -153,6 +155,13 @@ Db::Slot Db::locate(std::string_view key, uint64_t hash) {
 Ref<Entry> Db::find(std::string_view key) {
   Slot s = locate(key, key_hash(key));
   if (s.entry.is_null() || expired(read(s.entry))) return Ref<Entry>();
+  access::touch(s.entry.offset(), now_ms_);
+  return s.entry;
+}
+
+Ref<Entry> Db::find_no_touch(std::string_view key) {
+  Slot s = locate(key, key_hash(key));
+  if (s.entry.is_null() || expired(read(s.entry))) return Ref<Entry>();
   return s.entry;
 }
 
@@ -204,6 +213,7 @@ Ref<Entry> Db::set(std::string_view key, ObjType type, RawRef value, Encoding en
   ne.encoding = static_cast<uint8_t>(enc);
   ne.mtime_ms = now_ms_;
   std::memcpy(p, &ne, sizeof ne);
+  access::init_entry(e.offset(), now_ms_);
   *tx_.write(head) = e;
   add_count(1, expire_ms >= 0 ? 1 : 0);
   return e;
@@ -219,6 +229,7 @@ void Db::set_value(Ref<Entry> e, ObjType type, RawRef value, Encoding enc, bool 
   w->encoding = static_cast<uint8_t>(enc);
   w->version = next_version();
   w->mtime_ms = now_ms_;
+  access::touch(e.offset(), now_ms_);
 }
 
 void Db::set_expire(Ref<Entry> e, int64_t expire_ms) {
@@ -235,6 +246,7 @@ void Db::touch_write(Ref<Entry> e) {
                                       offsetof(Entry, expire_ms));
   w->version = next_version();
   w->mtime_ms = now_ms_;
+  access::touch(e.offset(), now_ms_);
 }
 
 bool Db::remove(std::string_view key) {

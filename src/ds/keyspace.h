@@ -45,8 +45,10 @@ class Db {
   int index() const { return index_; }
   stm::Tx& tx() { return tx_; }
 
-  // The live entry of key, or a null Ref (absent or expired).
+  // The live entry of key, or a null Ref (absent or expired). A hit counts as an access of the
+  // key (its LRU/LFU clock in ds/access.h); find_no_touch does not (OBJECT, eviction).
   stm::Ref<Entry> find(std::string_view key);
+  stm::Ref<Entry> find_no_touch(std::string_view key);
   // A snapshot of an entry's fields (read barrier on the whole entry).
   const Entry& read(stm::Ref<Entry> e) { return *tx_.read(e); }
   // The key bytes of an entry.

@@ -19,6 +19,7 @@ extern "C" {
 #include "server/client.h"
 #include "server/command.h"
 #include "server/dispatch.h"
+#include "server/eviction.h"
 #include "server/server.h"
 
 namespace stmkv::scripting {
@@ -109,6 +110,7 @@ CallStatus call_impl(lua_State* L, LuaEngine::Run* run) {
       return CallStatus::kError;
     }
   }
+  const bool wrote_before = run->wrote;
   if (spec->flags & kCmdWrite) {
     if (run->opt->read_only) {
       push_error_table(L, "Write commands are not allowed from read-only scripts.");
@@ -116,6 +118,14 @@ CallStatus call_impl(lua_State* L, LuaEngine::Run* run) {
     }
     run->wrote = true;
     run->slot->wrote.store(true, std::memory_order_relaxed);
+  }
+  // maxmemory (server/eviction.h): a deny-oom command fails when the server was out of memory
+  // as the script started, unless the script already wrote or declared allow-oom (Redis 7.0's
+  // scriptVerifyOOM).
+  if ((spec->flags & kCmdDenyOom) && !wrote_before && (run->opt->flags & kFlagAllowOom) == 0 &&
+      oom_at_command_start()) {
+    push_error_table(L, "-OOM command not allowed when used memory > 'maxmemory'.");
+    return CallStatus::kError;
   }
   protocol::ReplyWriter out(run->resp);
   try {

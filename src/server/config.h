@@ -88,6 +88,9 @@ struct ServerConfig {
   uint64_t maxmemory = 0;                       // bytes; 0 = no limit
   std::string maxmemory_policy = "noeviction";  // noeviction, allkeys-lru, ... (CONFIG SET list)
   int64_t maxmemory_samples = 5;
+  int64_t maxmemory_eviction_tenacity = 10;     // 0..100: time budget of one eviction pass
+  int64_t lfu_log_factor = 10;
+  int64_t lfu_decay_time = 1;                   // minutes per counter decrement
   bool lazyfree_lazy_eviction = false;
   bool lazyfree_lazy_expire = false;
   bool lazyfree_lazy_server_del = false;
