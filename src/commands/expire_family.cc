@@ -1,10 +1,13 @@
 // commands/expire_family.cc — key TTL commands (Redis's expire.c): EXPIRE, PEXPIRE, EXPIREAT,
 // PEXPIREAT, TTL, PTTL, EXPIRETIME, PEXPIRETIME, PERSIST. Registered by keys_family.cc.
 #include <climits>
+#include <string>
+#include <vector>
 
 #include "commands/util.h"
 #include "ds/keyspace.h"
 #include "server/command_table.h"
+#include "server/effects.h"
 
 namespace stmkv {
 
@@ -65,8 +68,10 @@ void expire_generic(CommandContext& ctx, bool relative, bool seconds) {
 
   Db db = client_db(ctx);
   Ref<Entry> e = db.find(ctx.arg(1));
+  // Not applied: no AOF record, even in a block (replayed later, a relative time could apply).
   if (e.is_null()) {
     ctx.out.add_integer(0);
+    Effects::current().suppress();
     return;
   }
   int64_t current = db.read(e).expire_ms;   // -1: none (infinite)
@@ -74,12 +79,22 @@ void expire_generic(CommandContext& ctx, bool relative, bool seconds) {
       ((flags & kGt) && (when <= current || current == -1)) ||
       ((flags & kLt) && current != -1 && when >= current)) {
     ctx.out.add_integer(0);
+    Effects::current().suppress();
     return;
   }
+  // AOF (server/effects.h): DEL when the time is past, else PEXPIREAT key <ms> [flags].
+  Effects& fx = Effects::current();
   if (when <= ctx.now_ms) {
     db.remove(ctx.arg(1));
+    fx.add(ctx.client.db, {std::string_view("DEL"), ctx.arg(1)});
   } else {
     db.set_expire(e, when);
+    if ((relative || seconds) && effects_enabled()) {
+      std::string ms = std::to_string(when);
+      std::vector<std::string_view> line{"PEXPIREAT", ctx.arg(1), ms};
+      for (size_t j = 3; j < ctx.argc(); ++j) line.push_back(ctx.arg(j));
+      fx.add(ctx.client.db, line);
+    }
   }
   ctx.out.add_integer(1);
 }

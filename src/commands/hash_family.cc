@@ -24,6 +24,7 @@
 #include "ds/small_map.h"
 #include "protocol/number_format.h"
 #include "server/command_table.h"
+#include "server/effects.h"
 #include "server/server.h"
 
 namespace stmkv {
@@ -358,6 +359,8 @@ void cmd_hincrbyfloat(CommandContext& ctx) {
   std::string text = format_long_double(value);
   hash_set(ctx, db, e, key, {{field, text}}, false);
   ctx.out.add_bulk(text);
+  // AOF (server/effects.h): the result, as Redis 7.0 propagates it.
+  Effects::current().add(ctx.client.db, {std::string_view("HSET"), key, field, text});
 }
 
 // HRANDFIELD key [count [WITHVALUES]] (Redis 7.0's hrandfieldWithCountCommand).

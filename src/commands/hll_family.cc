@@ -16,6 +16,7 @@
 #include "ds/hll.h"
 #include "ds/keyspace.h"
 #include "server/command_table.h"
+#include "server/effects.h"
 #include "server/server.h"
 
 namespace stmkv {
@@ -141,6 +142,9 @@ void cmd_pfcount(CommandContext& ctx) {
   hll::set_cache(&updated, card);
   store(db, e, ctx.arg(1), updated);
   ctx.out.add_integer(static_cast<long long>(card));
+  // AOF (server/effects.h): the cached cardinality changed the value; Redis 7.0 propagates
+  // the PFCOUNT itself.
+  Effects::current().add(ctx.client.db, {ctx.arg(0), ctx.arg(1)});
 }
 
 void cmd_pfmerge(CommandContext& ctx) {

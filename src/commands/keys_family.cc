@@ -15,6 +15,7 @@
 #include "ds/access.h"
 #include "ds/keyspace.h"
 #include "server/command_table.h"
+#include "server/effects.h"
 #include "server/server.h"
 
 namespace stmkv {
@@ -74,6 +75,8 @@ void cmd_del(CommandContext& ctx) {
   long long n = 0;
   for (size_t i = 1; i < ctx.argc(); ++i) n += db.remove(ctx.arg(i)) ? 1 : 0;
   ctx.out.add_integer(n);
+  // AOF (server/effects.h): nothing when no key was deleted (expired ones are DELs already).
+  if (n == 0) Effects::current().suppress();
 }
 
 // EXISTS and TOUCH: the number of the given keys that exist (repeats count again).
@@ -365,15 +368,24 @@ bool flush_args_ok(CommandContext& ctx) {
   return false;
 }
 
+// The AOF (server/effects.h) records FLUSHDB/FLUSHALL even when the databases were empty, as
+// Redis 7.0: an allocation freed at once makes the transaction commit as a writer, which
+// delivers the record.
+void force_record(CommandContext& ctx) {
+  if (effects_enabled()) ctx.tx().free(ctx.tx().alloc_raw(16, stm::Hint::kMutable));
+}
+
 void cmd_flushdb(CommandContext& ctx) {
   if (!flush_args_ok(ctx)) return;
   client_db(ctx).flush();
+  force_record(ctx);
   ctx.out.add_ok();
 }
 
 void cmd_flushall(CommandContext& ctx) {
   if (!flush_args_ok(ctx)) return;
   for (int d = 0; d < database_count(ctx); ++d) Db(ctx.tx(), d, ctx.now_ms).flush();
+  force_record(ctx);
   ctx.out.add_ok();
 }
 

@@ -14,6 +14,7 @@
 #include "ds/list.h"
 #include "server/blocking.h"
 #include "server/command_table.h"
+#include "server/effects.h"
 #include "server/server.h"
 
 namespace stmkv {
@@ -465,7 +466,20 @@ void blmove_generic(CommandContext& ctx, End from, End to, size_t timeout_arg) {
       return;
     }
   }
-  if (move_generic(ctx, ctx.arg(1), ctx.arg(2), from, to)) return;
+  size_t mark = ctx.out.size();
+  if (move_generic(ctx, ctx.arg(1), ctx.arg(2), from, to)) {
+    // AOF (server/effects.h): served, as the non-blocking form (Redis 7.0).
+    if (ctx.out.size() > mark && ctx.out.view()[mark] == '-') return;
+    Effects& fx = Effects::current();
+    if (timeout_arg == 3) {
+      fx.add(ctx.client.db, {std::string_view("RPOPLPUSH"), ctx.arg(1), ctx.arg(2)});
+    } else {
+      fx.add(ctx.client.db, {std::string_view("LMOVE"), ctx.arg(1), ctx.arg(2), ctx.arg(3),
+                             ctx.arg(4)});
+    }
+    return;
+  }
+  Effects::current().suppress();   // blocked: nothing changed
   if (!request_block(ctx, {std::string(ctx.arg(1))}, timeout, false)) ctx.out.add_null();
 }
 
@@ -498,8 +512,12 @@ bool mpop_keys(CommandContext& ctx, std::span<const std::string_view> keys, End 
     }
     ctx.out.add_array_len(2);
     ctx.out.add_bulk(key);
+    // AOF (server/effects.h): LPOP|RPOP key [n popped], as Redis 7.0 propagates (B)LMPOP and
+    // a served BLPOP/BRPOP.
+    std::string_view pop = end == End::kLeft ? "LPOP" : "RPOP";
     if (single) {
       ctx.out.add_bulk(str_view(ctx.tx(), pop_one(ctx, db, e, key, end)));
+      Effects::current().add(ctx.client.db, {pop, key});
       return true;
     }
     int64_t n = std::min(count, list::length(ctx.tx(), list_of(db, e)));
@@ -507,6 +525,8 @@ bool mpop_keys(CommandContext& ctx, std::span<const std::string_view> keys, End 
     for (int64_t i = 0; i < n; ++i) {
       ctx.out.add_bulk(str_view(ctx.tx(), pop_one(ctx, db, e, key, end)));
     }
+    std::string popped = std::to_string(n);
+    Effects::current().add(ctx.client.db, {pop, key, popped});
     return true;
   }
   return false;
@@ -521,6 +541,7 @@ void bpop_generic(CommandContext& ctx, End end) {
   if (!parse_block_timeout(ctx, ctx.arg(ctx.argc() - 1), &timeout)) return;
   auto keys = ctx.argv.subspan(1, ctx.argc() - 2);
   if (mpop_keys(ctx, keys, end, 1, true, ctx.client.block_retry)) return;
+  Effects::current().suppress();   // blocked: nothing changed
   if (!request_block(ctx, key_strings(keys), timeout, true)) ctx.out.add_null_array();
 }
 
@@ -575,6 +596,7 @@ void cmd_blmpop(CommandContext& ctx) {
   int64_t count;
   if (!parse_mpop(ctx, 2, &keys, &end, &count)) return;
   if (mpop_keys(ctx, keys, end, count, false, ctx.client.block_retry)) return;
+  Effects::current().suppress();   // blocked: nothing changed
   if (!request_block(ctx, key_strings(keys), timeout, true)) ctx.out.add_null_array();
 }
 

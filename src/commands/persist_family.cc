@@ -5,12 +5,14 @@
 // heap's spare segment (persist/persistence.h), so the other workers keep serving meanwhile
 // (Redis's SAVE blocks the server; ours blocks only the calling client's worker).
 #include <string>
+#include <vector>
 
 #include "commands/util.h"
 #include "ds/keyspace.h"
 #include "persist/persistence.h"
 #include "persist/rdb.h"
 #include "server/command_table.h"
+#include "server/effects.h"
 #include "server/server.h"
 
 namespace stmkv {
@@ -127,10 +129,16 @@ void cmd_restore(CommandContext& ctx) {
     return;
   }
   bool deleted = replace && db.remove(key);
-  (void)deleted;
-  if (ttl != 0 && !absttl) ttl += ctx.now_ms;
+  const bool relative = ttl != 0 && !absttl;
+  if (relative) ttl += ctx.now_ms;
   if (ttl != 0 && ttl <= ctx.now_ms) {
     ctx.out.add_ok();  // already expired: nothing is created (the old key is gone if REPLACE)
+    // AOF (server/effects.h): DEL of the replaced key, else nothing (as Redis 7.0).
+    if (deleted) {
+      Effects::current().add(ctx.client.db, {std::string_view("DEL"), key});
+    } else {
+      Effects::current().suppress();
+    }
     return;
   }
   persist::LoadLimits lim;
@@ -142,6 +150,14 @@ void cmd_restore(CommandContext& ctx) {
   stm::RawRef obj = persist::make_loaded_value(ctx.tx(), v, lim, &enc);
   db.set(key, v.type, obj, enc, ttl != 0 ? ttl : kNoExpire);
   ctx.out.add_ok();
+  if (relative && effects_enabled()) {
+    // AOF: the TTL as an absolute time (RESTORE key <ms> payload [options] ABSTTL, Redis 7.0).
+    std::string ms = std::to_string(ttl);
+    std::vector<std::string_view> line(ctx.argv.begin(), ctx.argv.end());
+    line[2] = ms;
+    line.push_back("ABSTTL");
+    Effects::current().add(ctx.client.db, line);
+  }
 }
 
 }  // namespace

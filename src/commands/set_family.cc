@@ -23,6 +23,7 @@
 #include "ds/keyspace.h"
 #include "ds/small_map.h"
 #include "server/command_table.h"
+#include "server/effects.h"
 #include "server/server.h"
 
 namespace stmkv {
@@ -294,6 +295,7 @@ void cmd_spop(CommandContext& ctx) {
     } else {
       ctx.out.add_null();
     }
+    Effects::current().suppress();   // nothing popped: no AOF record, even in a block
     return;
   }
   stm::Tx& tx = ctx.tx();
@@ -303,6 +305,8 @@ void cmd_spop(CommandContext& ctx) {
     std::string m = set_random(tx, v, rng);
     set_remove(ctx, db, e, key, {m});
     ctx.out.add_bulk(m);
+    // AOF (server/effects.h): the random pick as SREM key member, as Redis 7.0.
+    Effects::current().add(ctx.client.db, {std::string_view("SREM"), key, m});
     return;
   }
   uint64_t size = uint64_t(set_size(tx, v));
@@ -310,6 +314,7 @@ void cmd_spop(CommandContext& ctx) {
     Members all = set_members(tx, v);
     db.remove(key);
     reply_members(ctx, all);
+    Effects::current().add(ctx.client.db, {std::string_view("DEL"), key});
     return;
   }
   uint64_t remaining = size - uint64_t(count);
@@ -327,6 +332,10 @@ void cmd_spop(CommandContext& ctx) {
     store_set(ctx, db, e, key, kept, true);
   }
   reply_members(ctx, popped);
+  // AOF: one SREM key member per popped member (a MULTI ... EXEC block), as Redis 7.0.
+  Effects& fx = Effects::current();
+  fx.suppress();
+  for (const std::string& m : popped) fx.add(ctx.client.db, {std::string_view("SREM"), key, m});
 }
 
 void cmd_srandmember(CommandContext& ctx) {

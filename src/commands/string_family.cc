@@ -20,6 +20,7 @@
 #include "ds/keyspace.h"
 #include "protocol/number_format.h"
 #include "server/command_table.h"
+#include "server/effects.h"
 #include "server/server.h"
 
 namespace stmkv {
@@ -151,6 +152,16 @@ bool options_expire(CommandContext& ctx, unsigned flags, size_t expire_arg, int6
   return expire_from_arg(ctx, ctx.arg(expire_arg), flags & (kEx | kExAt), flags & (kEx | kPx), out);
 }
 
+// --- AOF records (server/effects.h): lines that replay as Redis 7.0 propagates them ---
+
+// SET key value PXAT <ms>: SET with a relative or absolute expire, SETEX, PSETEX.
+void record_set_pxat(CommandContext& ctx, std::string_view key, std::string_view value,
+                     int64_t expire_ms) {
+  if (!effects_enabled()) return;
+  std::string ms = std::to_string(expire_ms);
+  Effects::current().add(ctx.client.db, {std::string_view("SET"), key, value, "PXAT", ms});
+}
+
 // --- GET, SET and their variants ---
 
 void cmd_get(CommandContext& ctx) {
@@ -186,10 +197,20 @@ void cmd_set(CommandContext& ctx) {
   }
   if (((flags & kNx) && !e.is_null()) || ((flags & kXx) && e.is_null())) {
     if (!(flags & kGet)) ctx.out.add_null();
+    Effects::current().suppress();   // not set: no AOF record, even in a block
     return;
   }
   store_string(db, key, ctx.arg(2), expire_ms);
   if (!(flags & kGet)) ctx.out.add_ok();
+  if (flags & kAnyExpire) {
+    record_set_pxat(ctx, key, ctx.arg(2), expire_ms);
+  } else if ((flags & kGet) && effects_enabled()) {
+    std::vector<std::string_view> line;   // Redis propagates SET without GET
+    for (size_t j = 0; j < ctx.argc(); ++j) {
+      if (j < 3 || !iequals(ctx.arg(j), "get")) line.push_back(ctx.arg(j));
+    }
+    Effects::current().add(ctx.client.db, line);
+  }
 }
 
 void cmd_setnx(CommandContext& ctx) {
@@ -209,6 +230,7 @@ void setex_generic(CommandContext& ctx, bool seconds) {
   Db db = client_db(ctx);
   store_string(db, ctx.arg(1), ctx.arg(3), expire_ms);
   ctx.out.add_ok();
+  record_set_pxat(ctx, ctx.arg(1), ctx.arg(3), expire_ms);
 }
 void cmd_setex(CommandContext& ctx) { setex_generic(ctx, true); }
 void cmd_psetex(CommandContext& ctx) { setex_generic(ctx, false); }
@@ -224,6 +246,7 @@ void cmd_getset(CommandContext& ctx) {
     ctx.out.add_bulk(string_value(db, e));
   }
   store_string(db, ctx.arg(1), ctx.arg(2), kNoExpire);
+  Effects::current().add(ctx.client.db, {std::string_view("SET"), ctx.arg(1), ctx.arg(2)});
 }
 
 void cmd_getdel(CommandContext& ctx) {
@@ -237,6 +260,7 @@ void cmd_getdel(CommandContext& ctx) {
   }
   ctx.out.add_bulk(string_value(db, e));
   db.remove(ctx.arg(1));
+  Effects::current().add(ctx.client.db, {std::string_view("DEL"), ctx.arg(1)});
 }
 
 void cmd_getex(CommandContext& ctx) {
@@ -254,12 +278,20 @@ void cmd_getex(CommandContext& ctx) {
   int64_t expire_ms = kNoExpire;
   if ((flags & kAnyExpire) && !options_expire(ctx, flags, expire_arg, &expire_ms)) return;
   ctx.out.add_bulk(string_value(db, e));
+  // AOF: DEL, PEXPIREAT key <ms> or PERSIST key; nothing when the key did not change.
+  Effects& fx = Effects::current();
   if ((flags & (kExAt | kPxAt)) && expire_ms <= ctx.now_ms) {
     db.remove(ctx.arg(1));
+    fx.add(ctx.client.db, {std::string_view("DEL"), ctx.arg(1)});
   } else if (flags & kAnyExpire) {
     db.set_expire(e, expire_ms);
+    std::string ms = std::to_string(expire_ms);
+    fx.add(ctx.client.db, {std::string_view("PEXPIREAT"), ctx.arg(1), ms});
   } else if ((flags & kPersist) && db.read(e).expire_ms >= 0) {
     db.set_expire(e, kNoExpire);
+    fx.add(ctx.client.db, {std::string_view("PERSIST"), ctx.arg(1)});
+  } else {
+    fx.suppress();
   }
 }
 
@@ -405,6 +437,8 @@ void cmd_incrbyfloat(CommandContext& ctx) {
   Encoding enc = text.size() <= 44 ? Encoding::kEmbstr : Encoding::kRaw;
   overwrite_string(db, e, key, make_str(db.tx(), text), enc);
   ctx.out.add_bulk(text);
+  // AOF: the result, not the increment (float formatting could differ on replay).
+  Effects::current().add(ctx.client.db, {std::string_view("SET"), key, text, "KEEPTTL"});
 }
 
 // --- GETRANGE / SUBSTR, SETRANGE ---

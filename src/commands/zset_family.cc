@@ -17,6 +17,7 @@
 #include "protocol/number_format.h"
 #include "server/blocking.h"
 #include "server/client.h"
+#include "server/effects.h"
 #include "server/server.h"
 
 namespace stmkv {
@@ -384,10 +385,15 @@ bool pop_first(CommandContext& ctx, std::span<const std::string_view> keys, bool
     }
     const Entry& en = db.read(e);
     ZSet z(ctx.tx(), en.value, static_cast<Encoding>(en.encoding), zset_limits(ctx));
+    // AOF (server/effects.h): ZPOPMIN|ZPOPMAX key [n popped], as Redis 7.0 propagates
+    // (B)ZMPOP and a served BZPOPMIN/BZPOPMAX.
+    std::string_view pop = max ? "ZPOPMAX" : "ZPOPMIN";
     if (mpop) {
+      std::string n = std::to_string(std::min<uint64_t>(z.size(), uint64_t(count)));
       ctx.out.add_array_len(2);
       ctx.out.add_bulk(key);
       pop_elements(ctx, db, e, key, z, max, count, true);
+      Effects::current().add(ctx.client.db, {pop, key, n});
     } else {
       ZElem el = z.at(max ? z.size() - 1 : 0);
       std::string member(el.member);
@@ -398,6 +404,7 @@ bool pop_first(CommandContext& ctx, std::span<const std::string_view> keys, bool
       ctx.out.add_bulk(key);
       ctx.out.add_bulk(member);
       ctx.out.add_double(sc);
+      Effects::current().add(ctx.client.db, {pop, key});
     }
     return true;
   }
@@ -410,6 +417,7 @@ void bzpop_generic(CommandContext& ctx, bool max) {
   std::vector<std::string_view> keys(ctx.argv.begin() + 1, ctx.argv.end() - 1);
   bool err;
   if (pop_first(ctx, keys, max, 1, false, &err) || err) return;
+  Effects::current().suppress();   // blocked: nothing changed
   std::vector<std::string> ks(keys.begin(), keys.end());
   if (!request_block(ctx, std::move(ks), timeout, true)) ctx.out.add_null_array();
 }
@@ -475,6 +483,7 @@ void cmd_bzmpop(CommandContext& ctx) {
   if (!parse_mpop(ctx, 2, &keys, &max, &count)) return;
   bool err;
   if (pop_first(ctx, keys, max, count, true, &err) || err) return;
+  Effects::current().suppress();   // blocked: nothing changed
   std::vector<std::string> ks(keys.begin(), keys.end());
   if (!request_block(ctx, std::move(ks), timeout, true)) ctx.out.add_null_array();
 }

@@ -1,6 +1,7 @@
 #include "ds/keyspace.h"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstddef>
 #include <cstring>
@@ -22,6 +23,14 @@ constexpr size_t kExpiresOff = offsetof(DbRoot, expires);
 ValueFreer g_freers[8] = {};
 ValueCopier g_copiers[8] = {};
 ValueStamper g_stampers[8] = {};
+std::atomic<ExpiredKeyHook> g_expired_hook{nullptr};
+
+// Tells the hook (if any) that the expired entry e of database db is being removed.
+void expired_removed(stm::Tx& tx, int db, const Entry& e) {
+  if (ExpiredKeyHook hook = g_expired_hook.load(std::memory_order_relaxed)) {
+    hook(db, str_view(tx, e.key));
+  }
+}
 
 Ref<Bucket> bucket_at(RawRef table, uint64_t i) {
   return Ref<Bucket>(table.offset() + sizeof(TableHeader) + i * sizeof(Bucket));
@@ -79,6 +88,10 @@ RawRef copy_value(stm::Tx& tx, ObjType type, RawRef value) {
 
 void register_value_stamper(ObjType type, ValueStamper fn) {
   g_stampers[static_cast<int>(type)] = fn;
+}
+
+void set_expired_key_hook(ExpiredKeyHook hook) {
+  g_expired_hook.store(hook, std::memory_order_relaxed);
 }
 
 uint64_t Db::watch_stamp(Ref<Entry> e) {
@@ -195,6 +208,7 @@ Ref<Entry> Db::set(std::string_view key, ObjType type, RawRef value, Encoding en
       set_value(s.entry, type, value, enc, old.value != value);
       return s.entry;
     }
+    expired_removed(tx_, index_, read(s.entry));
     unlink_and_free(s, true);
   }
   if (expire_ms == kKeepTtl) expire_ms = kNoExpire;
@@ -253,6 +267,7 @@ bool Db::remove(std::string_view key) {
   Slot s = locate(key, key_hash(key));
   if (s.entry.is_null()) return false;
   bool live = !expired(read(s.entry));
+  if (!live) expired_removed(tx_, index_, read(s.entry));
   unlink_and_free(s, true);
   return live;
 }
@@ -262,6 +277,7 @@ bool Db::detach(std::string_view key, Entry* out) {
   if (s.entry.is_null()) return false;
   *out = read(s.entry);
   bool live = !expired(*out);
+  if (!live) expired_removed(tx_, index_, *out);
   unlink_and_free(s, !live);
   return live;
 }
@@ -429,6 +445,7 @@ int Db::expire_some(uint64_t* cursor, int buckets, int* with_ttl) {
         Entry en = read(e);
         if (en.expire_ms >= 0) ++ttl_keys;
         if (expired(en)) {
+          expired_removed(tx_, index_, en);
           unlink_and_free(Slot{link, e}, true);
           ++removed;
         } else {

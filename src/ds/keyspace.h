@@ -36,6 +36,11 @@ void register_value_copier(ObjType type, ValueCopier fn);
 // types without a stamper have none (0). Registered at start-up.
 using ValueStamper = uint64_t (*)(stm::Tx& tx, stm::RawRef value);
 void register_value_stamper(ObjType type, ValueStamper fn);
+// Called inside the transaction for each expired key a Db removes (a writer's contact with it,
+// RENAME/MOVE of it, or expire_some), with the database index and the key, before the key is
+// freed: the server records it as a DEL (server/effects.h). Set at start-up; none by default.
+using ExpiredKeyHook = void (*)(int db, std::string_view key);
+void set_expired_key_hook(ExpiredKeyHook hook);
 
 class Db {
  public:

@@ -1,5 +1,6 @@
 #include "server/effects.h"
 
+#include "ds/keyspace.h"
 #include "protocol/number_format.h"
 #include "stm/stm.h"
 
@@ -28,9 +29,18 @@ void deliver_locked(void* arg, uint64_t rev) {
   if (EffectsSink sink = g_sink.load(std::memory_order_acquire)) sink(*fx, rev);
 }
 
+// An expired key removed by a Db (ds/keyspace.h): a DEL in its database, before the line of the
+// command that came across it (Redis 7.0 writes DEL, or UNLINK with lazyfree-lazy-expire).
+void record_expired_key(int db, std::string_view key) {
+  Effects::current().add_implicit(db, {std::string_view("DEL"), key});
+}
+
 }  // namespace
 
-void set_effects_sink(EffectsSink sink) { g_sink.store(sink, std::memory_order_release); }
+void set_effects_sink(EffectsSink sink) {
+  g_sink.store(sink, std::memory_order_release);
+  set_expired_key_hook(sink != nullptr ? record_expired_key : nullptr);
+}
 
 bool effects_enabled() { return g_sink.load(std::memory_order_relaxed) != nullptr; }
 
@@ -44,6 +54,7 @@ void Effects::reset() {
   ends_.clear();
   resp_.clear();
   explicit_ = false;
+  independent_ = false;
 }
 
 void Effects::end_command(bool is_write, bool answered_error, int db,
@@ -66,9 +77,16 @@ void Effects::add(int db, std::initializer_list<std::string_view> argv) {
   add(db, std::span<const std::string_view>(argv.begin(), argv.size()));
 }
 
+void Effects::add_implicit(int db, std::initializer_list<std::string_view> argv) {
+  if (!effects_enabled()) return;
+  append_resp_line(resp_, std::span<const std::string_view>(argv.begin(), argv.size()));
+  dbs_.push_back(db);
+  ends_.push_back(resp_.size());
+}
+
 void Effects::write_resp(std::string& out, int* current_db) const {
   if (dbs_.empty()) return;
-  const bool block = dbs_.size() > 1;
+  const bool block = dbs_.size() > 1 && !independent_;
   // Redis writes the SELECT of a block's first command before its MULTI.
   auto select = [&](int db) {
     if (db == *current_db) return;

@@ -59,6 +59,13 @@ class Effects {
   void add(int db, std::initializer_list<std::string_view> argv);
   // Marks the running command explicit without recording anything for it.
   void suppress() { explicit_ = true; }
+  // The records of this attempt are independent deletions (active expiry): write_resp writes
+  // them without MULTI ... EXEC, as Redis does. Cleared by reset().
+  void set_independent() { independent_ = true; }
+  // Records a line without marking the running command explicit: deletions nobody asked for
+  // (expired keys removed on contact; installed as ds/keyspace.h's expired-key hook with the
+  // sink, so the running command's own default record still follows).
+  void add_implicit(int db, std::initializer_list<std::string_view> argv);
 
   // --- Reading ---
   size_t size() const { return dbs_.size(); }
@@ -80,6 +87,7 @@ class Effects {
   std::vector<size_t> ends_;      // per record: end offset in resp_
   std::string resp_;              // the records' command lines, RESP-encoded
   bool explicit_ = false;
+  bool independent_ = false;
 };
 
 }  // namespace stmkv

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "ds/keyspace.h"
+#include "server/effects.h"
 
 namespace stmkv {
 
@@ -39,12 +40,16 @@ bool expire_db(WorkerContext& w, int d, int64_t now, int64_t deadline_us) {
   uint64_t visited = 0;
   int sample_ttl = 0, sample_removed = 0;
   for (;;) {
+    Effects& fx = Effects::current();   // the DELs of the removed keys (server/effects.h)
     ExpireResult r = w.stm->atomically([&](stm::Tx& tx) {
+      fx.reset();
+      fx.set_independent();
       Db db(tx, d, now);
       ExpireResult res;
       uint64_t c = cursor;
       res.removed = db.expire_some(&c, kExpireBucketsPerTx, &res.with_ttl);
       res.nbuckets = db.bucket_count();
+      fx.deliver_at_commit(tx);
       return res;
     });
     if (r.removed != 0) CommandCounters::bump(w.expired_keys, uint64_t(r.removed));
