@@ -23,6 +23,7 @@
 
 #include "net/log.h"
 #include "net/network.h"
+#include "persist/aof.h"
 #include "persist/persistence.h"
 #include "server/config.h"
 #include "server/server.h"
@@ -105,13 +106,15 @@ int run_server(const stmkv::ServerConfig& config) {
     return 1;
   }
   int workers = server->nworkers();
-  // The RDB file is loaded before any worker serves a client.
+  // The AOF (appendonly yes, persist/aof.h) or else the RDB file is loaded before any worker
+  // serves a client.
   if (std::optional<std::string> error =
-          server->persistence().load_at_startup(server->worker(0))) {
+          server->persistence().aof().load_at_startup(server->worker(0))) {
     server_log(LogLevel::kWarning, "Fatal error loading the DB: " + *error + ". Exiting.");
     return 1;
   }
   server->persistence().start();
+  server->persistence().aof().start();
   {
     stmkv::net::Network network(*server);
     if (std::optional<std::string> error = network.listen()) {
@@ -135,6 +138,8 @@ int run_server(const stmkv::ServerConfig& config) {
     network.join();
   }
   server_log(LogLevel::kWarning, "User requested shutdown...");
+  // Everything recorded is written and fsynced before the final snapshot.
+  server->persistence().aof().shutdown();
   // SHUTDOWN [SAVE|NOSAVE], SIGTERM: the final snapshot when save rules are set (or SAVE).
   server->persistence().save_on_shutdown();
   server_log(LogLevel::kWarning, "stmkv is now ready to exit, bye bye... (" +

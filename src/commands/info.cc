@@ -212,7 +212,8 @@ void section_clients(CommandContext& ctx, Lines& l) {
 void section_memory(CommandContext& ctx, Lines& l) {
   // Live objects of the shared heap once plus the private page copies (server/eviction.h: the
   // same figure the maxmemory check uses).
-  uint64_t used = used_memory(ctx.server);
+  MemoryUse mem = memory_use(ctx.server);
+  uint64_t used = mem.used;
   uint64_t peak = std::max(g_peak_memory.load(std::memory_order_relaxed), used);
   g_peak_memory.store(peak, std::memory_order_relaxed);
   uint64_t rss = rss_bytes();
@@ -249,6 +250,7 @@ void section_memory(CommandContext& ctx, Lines& l) {
   snprintf(buf, sizeof(buf), "%.2f", used ? double(rss) / double(used) : 0.0);
   l.add("mem_fragmentation_ratio", buf);
   l.add("mem_fragmentation_bytes", static_cast<int64_t>(rss) - static_cast<int64_t>(used));
+  l.add("mem_not_counted_for_evict", mem.not_counted);   // private page copies
   l.add("mem_allocator", "libc");
   l.add("active_defrag_running", 0);
   l.add("lazyfree_pending_objects", 0);
@@ -256,20 +258,9 @@ void section_memory(CommandContext& ctx, Lines& l) {
 }
 
 void section_persistence(CommandContext& ctx, Lines& l) {
-  // RDB figures from persist/persistence.h (rdb_last_cow_size: the snapshot's memory overhead).
+  // RDB and AOF figures from persist/persistence.h and persist/aof.h (rdb_last_cow_size,
+  // aof_last_cow_size: the snapshot's memory overhead).
   for (const auto& [name, value] : ctx.server.persistence().info()) l.add(name, value);
-  l.add("aof_enabled", 0);
-  l.add("aof_rewrite_in_progress", 0);
-  l.add("aof_rewrite_scheduled", 0);
-  l.add("aof_last_rewrite_time_sec", -1);
-  l.add("aof_current_rewrite_time_sec", -1);
-  l.add("aof_last_bgrewrite_status", "ok");
-  l.add("aof_rewrites", 0);
-  l.add("aof_rewrites_consecutive_failures", 0);
-  l.add("aof_last_write_status", "ok");
-  l.add("aof_last_cow_size", 0);
-  l.add("module_fork_in_progress", 0);
-  l.add("module_fork_last_cow_size", 0);
 }
 
 void section_stats(CommandContext& ctx, Lines& l) {

@@ -9,6 +9,7 @@
 
 #include "commands/util.h"
 #include "ds/keyspace.h"
+#include "persist/aof.h"
 #include "persist/persistence.h"
 #include "persist/rdb.h"
 #include "server/command_table.h"
@@ -49,6 +50,21 @@ void cmd_bgsave(CommandContext& ctx) {
       break;
     case persist::Persistence::Bgsave::kInProgress:
       ctx.out.add_error("ERR Background save already in progress");
+      break;
+  }
+}
+
+// BGREWRITEAOF: a new AOF base from a point-in-time snapshot (persist/aof.h).
+void cmd_bgrewriteaof(CommandContext& ctx) {
+  switch (ctx.server.persistence().aof().bgrewrite()) {
+    case persist::Aof::Rewrite::kStarted:
+      ctx.out.add_simple_string("Background append only file rewriting started");
+      break;
+    case persist::Aof::Rewrite::kScheduled:
+      ctx.out.add_simple_string("Background append only file rewriting scheduled");
+      break;
+    case persist::Aof::Rewrite::kInProgress:
+      ctx.out.add_error("ERR Background append only file rewriting already in progress");
       break;
   }
 }
@@ -131,7 +147,7 @@ void cmd_restore(CommandContext& ctx) {
   bool deleted = replace && db.remove(key);
   const bool relative = ttl != 0 && !absttl;
   if (relative) ttl += ctx.now_ms;
-  if (ttl != 0 && ttl <= ctx.now_ms) {
+  if (ttl != 0 && ttl <= ctx.now_ms && !expiry_paused()) {
     ctx.out.add_ok();  // already expired: nothing is created (the old key is gone if REPLACE)
     // AOF (server/effects.h): DEL of the replaced key, else nothing (as Redis 7.0).
     if (deleted) {
@@ -183,6 +199,16 @@ void register_persist_family(CommandTable& t) {
          .summary = "Asynchronously save the dataset to disk",
          .complexity = "O(1)",
          .syntax = "[SCHEDULE]"});
+  t.add({.name = "bgrewriteaof",
+         .arity = 1,
+         .flags = kCmdAdmin | kCmdNoscript,
+         .acl = kAclAdmin | kAclSlow | kAclDangerous,
+         .handler = cmd_bgrewriteaof,
+         .group = "server",
+         .since = "1.0.0",
+         .summary = "Asynchronously rewrite the append-only file",
+         .complexity = "O(1)",
+         .syntax = ""});
   t.add({.name = "lastsave",
          .arity = 1,
          .flags = kCmdLoading | kCmdStale | kCmdFast,

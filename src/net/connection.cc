@@ -12,11 +12,13 @@
 #include <netinet/in.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
 #include "net/log.h"
 #include "net/worker_loop.h"
+#include "persist/aof.h"
 #include "protocol/reply_writer.h"
 #include "protocol/request_parser.h"
 #include "server/acl.h"
@@ -62,6 +64,10 @@ struct Connection {
   bool reading = false;
   bool closing = false;       // uv_close called; freed in its callback
   bool close_when_drained = false;  // QUIT, protocol error, CLIENT KILL of itself
+  // appendfsync always: the output waits (in w->held) until the AOF is fsynced up to
+  // hold_target, the AOF's end when the output was produced (persist/aof.h).
+  bool held = false;
+  uint64_t hold_target = 0;
   // Blocked on keys (client.blocked): the command to re-run when woken, its registration and
   // its timeout timer (heap-allocated, closed on unblock; null when it waits forever).
   std::vector<std::string> blocked_argv;
@@ -120,6 +126,10 @@ void close_connection(Connection* c) {
   WorkerLoop& w = *c->w;
   end_block(c);
   unlink(w, c);
+  if (c->held) {
+    c->held = false;
+    w.held.erase(std::find(w.held.begin(), w.held.end(), c));
+  }
   if (c->registered) {
     w.server->clients().remove(&c->client);
     w.ctx->connections.fetch_sub(1, std::memory_order_relaxed);
@@ -212,8 +222,28 @@ bool over_output_limit(Connection* c) {
 }
 
 // Sends what c->out holds, in order after anything already queued.
+void flush_now(Connection* c);
 void flush(Connection* c) {
   if (c->closing) return;
+  if (!c->out.empty() || c->held) {
+    // appendfsync always: nothing is sent before the AOF holds every write it may reflect
+    // (the commands' own and any it read) on disk.
+    uint64_t target = persist::Aof::sync_target();
+    if (target != 0 && !persist::Aof::synced(target)) {
+      c->hold_target = target;
+      if (!c->held) {
+        c->held = true;
+        c->w->held.push_back(c);
+      }
+      return;
+    }
+  }
+  flush_now(c);
+}
+
+void flush_now(Connection* c) {
+  if (c->closing) return;
+  if (c->held) return;
   if (!c->out.empty()) {
     WorkerLoop& w = *c->w;
     auto* stream = reinterpret_cast<uv_stream_t*>(&c->handle);
@@ -522,6 +552,23 @@ void serve_blocked_clients(WorkerLoop& w) {
 
 void close_all_connections(WorkerLoop& w) {
   while (w.connections != nullptr) close_connection(w.connections);
+}
+
+void release_held_replies(WorkerLoop& w) {
+  if (w.held.empty()) return;
+  std::vector<Connection*> ready;
+  for (size_t i = 0; i < w.held.size();) {
+    Connection* c = w.held[i];
+    if (persist::Aof::synced(c->hold_target)) {
+      c->held = false;
+      w.held[i] = w.held.back();
+      w.held.pop_back();
+      ready.push_back(c);
+    } else {
+      ++i;
+    }
+  }
+  for (Connection* c : ready) flush_now(c);
 }
 
 }  // namespace stmkv::net

@@ -14,6 +14,7 @@
 
 #include "net/log.h"
 #include "net/worker_loop.h"
+#include "persist/aof.h"
 #include "server/maintenance.h"
 #include "server/server.h"
 
@@ -86,6 +87,7 @@ void on_wake(uv_async_t* h) {
   }
   close_killed_connections(w);
   serve_blocked_clients(w);
+  release_held_replies(w);
 }
 
 void on_cron(uv_timer_t* h) {
@@ -273,6 +275,10 @@ void Network::start() {
     if (i >= 0 && i < static_cast<int>(loops_.size())) loops_[i]->wake();
   };
   server_.blocking.set_waker(server_.wake_worker);
+  // appendfsync always: replies held until the AOF is fsynced (persist/aof.h).
+  persist::Aof::set_waker([this] {
+    for (auto& w : loops_) w->wake();
+  });
   for (auto& w : loops_) {
     WorkerLoop* p = w.get();
     p->thread = std::thread([p] { run_loop(*p); });
@@ -288,6 +294,7 @@ void Network::join() {
     }
   }
   if (joined) {
+    persist::Aof::set_waker(nullptr);
     server_.blocking.set_waker(nullptr);
     server_.wake_worker = nullptr;
   }

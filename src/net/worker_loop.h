@@ -35,6 +35,8 @@ struct WorkerLoop {
   std::vector<int> listen_fds;        // listening sockets (SO_REUSEPORT), opened by Network
   std::vector<uv_tcp_t*> listeners;   // the same, as libuv handles (loop thread)
   Connection* connections = nullptr;  // intrusive list of this worker's connections
+  // Connections whose replies wait for the AOF's fsync (appendfsync always, persist/aof.h).
+  std::vector<Connection*> held;
   uint64_t ticks = 0;
   bool stopping = false;
   // Worker 0: the heap's last commit revision at each of the last cron ticks (oldest first),
@@ -65,5 +67,7 @@ void close_idle_connections(WorkerLoop& w, int64_t now_ms, int64_t timeout_ms);
 void close_all_connections(WorkerLoop& w);
 // Re-runs the commands of this worker's blocked clients whose keys were signalled.
 void serve_blocked_clients(WorkerLoop& w);
+// Sends the held replies whose AOF records are fsynced (appendfsync always).
+void release_held_replies(WorkerLoop& w);
 
 }  // namespace stmkv::net

@@ -15,6 +15,7 @@
 
 #include "ds/keyspace.h"
 #include "net/log.h"
+#include "persist/aof.h"
 #include "persist/rdb.h"
 #include "scripting/scripting.h"
 #include "server/server.h"
@@ -55,9 +56,11 @@ std::string join_path(const std::string& dir, const std::string& file) {
 
 Persistence::Persistence(Server& server) : server_(server) {
   last_save_s_ = server.start_time_ms() / 1000;
+  aof_ = std::make_unique<Aof>(server, *this);
 }
 
 Persistence::~Persistence() {
+  aof_->shutdown();
   stop_cron();
   wait_bgsave();
 }
@@ -217,7 +220,8 @@ bool Persistence::try_begin_save() {
   return true;
 }
 
-Persistence::Result Persistence::snapshot_to(const std::string& path) {
+Persistence::Result Persistence::snapshot_to(const std::string& path,
+                                             const std::function<void(uint64_t)>& at_revision) {
   Result r;
   ServerConfig cfg;
   {
@@ -263,6 +267,7 @@ Persistence::Result Persistence::snapshot_to(const std::string& path) {
       int64_t now = now_ms();
       stm::detail::Segment& seg = heap.segment(snap.segment());
       r.revision = seg.imported_through.load(std::memory_order_acquire);
+      if (at_revision) at_revision(r.revision);
       LogMeter meter(seg.last_imported);
       uint64_t total = 0;
       for (int i = 0; i < cfg.databases; ++i) total += uint64_t(Db(tx, i, now).size());
@@ -318,6 +323,28 @@ void Persistence::end_save(const Result& r, bool background, int64_t started_ms)
   }
   std::lock_guard<std::mutex> g(mu_);
   saving_ = false;
+}
+
+bool Persistence::snapshot_for_aof(const std::string& path,
+                                   const std::function<void(uint64_t)>& at_revision,
+                                   uint64_t* overhead, std::string* error) {
+  if (!try_begin_save()) {
+    error->clear();
+    return false;
+  }
+  Result r = snapshot_to(path, at_revision);
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    saving_ = false;
+  }
+  *overhead = r.overhead;
+  if (!r.ok) *error = r.error.empty() ? "snapshot failed" : r.error;
+  return r.ok;
+}
+
+bool Persistence::save_in_progress() {
+  std::lock_guard<std::mutex> g(mu_);
+  return saving_;
 }
 
 bool Persistence::save(std::string* error) {
@@ -481,6 +508,8 @@ std::vector<std::pair<std::string, std::string>> Persistence::info() {
       {"rdb_last_load_keys_expired", s(last_load_keys_expired_.load())},
       {"rdb_last_load_keys_loaded", s(last_load_keys_loaded_.load())},
   };
+  if (aof_->loading()) out[0].second = "1";
+  aof_->info(out);
   return out;
 }
 

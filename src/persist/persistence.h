@@ -15,6 +15,8 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
+#include <memory>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -31,6 +33,8 @@ struct WorkerContext;
 }  // namespace stmkv
 
 namespace stmkv::persist {
+
+class Aof;
 
 class Persistence {
  public:
@@ -75,8 +79,19 @@ class Persistence {
   // again (on worker w, the caller's). Nullopt, or the error reply ("ERR ...").
   std::optional<std::string> debug_reload(WorkerContext& w, bool save, bool flush);
 
-  // INFO persistence lines (name, value), in Redis 7.0's order.
+  // INFO persistence lines (name, value), in Redis 7.0's order (the AOF's included).
   std::vector<std::pair<std::string, std::string>> info();
+
+  // The append-only file (persist/aof.h).
+  Aof& aof() { return *aof_; }
+  // For the AOF rewrite: a snapshot written to path as BGSAVE writes one, in the save slot;
+  // at_revision(rev) runs inside the snapshot's transaction before anything is written (rev:
+  // the revision it sees). False with *error (empty when another save runs).
+  bool snapshot_for_aof(const std::string& path,
+                        const std::function<void(uint64_t)>& at_revision, uint64_t* overhead,
+                        std::string* error);
+  // Whether a SAVE or BGSAVE runs.
+  bool save_in_progress();
 
  private:
   struct Result {
@@ -88,7 +103,8 @@ class Persistence {
     uint64_t overhead = 0;  // commit-log bytes kept alive by the snapshot
   };
   // Writes a snapshot to path (through a temp file, renamed). Caller holds the save slot.
-  Result snapshot_to(const std::string& path);
+  Result snapshot_to(const std::string& path,
+                     const std::function<void(uint64_t)>& at_revision = nullptr);
   bool try_begin_save();  // takes the save slot
   void end_save(const Result& r, bool background, int64_t started_ms);
   void cron();
@@ -122,6 +138,7 @@ class Persistence {
   std::atomic<uint64_t> last_load_keys_expired_{0};
   std::atomic<ShutdownMode> shutdown_mode_{ShutdownMode::kDefault};
   std::atomic<uint64_t> temp_counter_{0};
+  std::unique_ptr<Aof> aof_;
 };
 
 }  // namespace stmkv::persist

@@ -246,20 +246,14 @@ OptionDef bind_option() {
       }};
 }
 
-// appendonly: yes/no, but only "no" until AOF persistence exists.
-OptionDef appendonly_option() {
-  OptionDef def = bool_option("appendonly", &ServerConfig::appendonly);
-  SetFn check = def.set;
-  def.set = [check](ServerConfig* c,
-                    std::span<const std::string> args) -> std::optional<std::string> {
-    bool value = false;
-    {
-      ServerConfig scratch;
-      if (std::optional<std::string> e = check(&scratch, args)) return e;
-      value = scratch.appendonly;
-    }
-    if (value) return "AOF persistence is not supported yet";
-    c->appendonly = false;
+// appendfilename / appenddirname: a name in `dir`, not a path (as Redis 7.0).
+OptionDef aof_name_option(std::string_view name, std::string ServerConfig::*field,
+                          std::string_view error) {
+  OptionDef def = string_option(name, field);
+  def.set = [field, error](ServerConfig* c,
+                           std::span<const std::string> args) -> std::optional<std::string> {
+    if (args[0].find('/') != std::string::npos) return std::string(error);
+    c->*field = args[0];
     return std::nullopt;
   };
   return def;
@@ -414,8 +408,21 @@ const std::vector<OptionDef>& options() {
       dbfilename_option(),
       bool_option("rdbcompression", &ServerConfig::rdbcompression),
       bool_option("rdbchecksum", &ServerConfig::rdbchecksum),
-      appendonly_option(),
+      bool_option("appendonly", &ServerConfig::appendonly),
       enum_option("appendfsync", &ServerConfig::appendfsync, {"everysec", "always", "no"}),
+      immutable(aof_name_option("appendfilename", &ServerConfig::appendfilename,
+                                "appendfilename can't be a path, just a filename")),
+      immutable(aof_name_option("appenddirname", &ServerConfig::appenddirname,
+                                "appenddirname can't be a path, just a dirname")),
+      bool_option("no-appendfsync-on-rewrite", &ServerConfig::no_appendfsync_on_rewrite),
+      integer_option("auto-aof-rewrite-percentage", &ServerConfig::auto_aof_rewrite_percentage, 0,
+                     INT_MAX),
+      memory_option("auto-aof-rewrite-min-size", &ServerConfig::auto_aof_rewrite_min_size, 0,
+                    LLONG_MAX),
+      bool_option("aof-load-truncated", &ServerConfig::aof_load_truncated),
+      bool_option("aof-use-rdb-preamble", &ServerConfig::aof_use_rdb_preamble),
+      bool_option("aof-rewrite-incremental-fsync", &ServerConfig::aof_rewrite_incremental_fsync),
+      bool_option("aof-timestamp-enabled", &ServerConfig::aof_timestamp_enabled),
       // Memory.
       memory_option("maxmemory", &ServerConfig::maxmemory, 0, UINT64_MAX),
       enum_option("maxmemory-policy", &ServerConfig::maxmemory_policy,

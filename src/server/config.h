@@ -77,14 +77,24 @@ struct ServerConfig {
   int64_t heap_size = int64_t{16} << 30;  // heap address space, bytes (sparse)
   int64_t stm_inevitable_after = 8;       // aborts before a transaction runs inevitable
   bool stm_reshare = true;                // re-share cold private pages
-  // --- Persistence (RDB: persist/persistence.h; AOF not yet) ---
+  // --- Persistence (RDB: persist/persistence.h) ---
   std::vector<SavePoint> save = {{3600, 1}, {300, 100}, {60, 10000}};
   std::string dbfilename = "dump.rdb";   // the RDB file, in `dir`
   bool rdbcompression = true;            // LZF-compress strings in RDB files
   bool rdbchecksum = true;               // CRC-64 at the end of RDB files (checked on load)
-  bool appendonly = false;               // only "no" is accepted until AOF exists
-  std::string appendfsync = "everysec";  // always | everysec | no
-  // --- Memory (stored only: no eviction yet) ---
+  // --- AOF (persist/aof.h; Redis 7.0's names and defaults) ---
+  bool appendonly = false;                      // CONFIG SET yes writes a base first
+  std::string appendfsync = "everysec";         // always | everysec | no
+  std::string appendfilename = "appendonly.aof";  // files' name prefix, in appenddirname
+  std::string appenddirname = "appendonlydir";    // the AOF directory, in `dir`
+  bool no_appendfsync_on_rewrite = false;
+  int64_t auto_aof_rewrite_percentage = 100;    // growth over the base that triggers a rewrite
+  int64_t auto_aof_rewrite_min_size = int64_t{64} << 20;  // bytes
+  bool aof_load_truncated = true;
+  bool aof_use_rdb_preamble = true;             // base as RDB (.base.rdb), else commands
+  bool aof_rewrite_incremental_fsync = true;
+  bool aof_timestamp_enabled = false;           // accepted; no annotations written
+  // --- Memory (server/eviction.h) ---
   uint64_t maxmemory = 0;                       // bytes; 0 = no limit
   std::string maxmemory_policy = "noeviction";  // noeviction, allkeys-lru, ... (CONFIG SET list)
   int64_t maxmemory_samples = 5;

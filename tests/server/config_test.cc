@@ -368,7 +368,7 @@ TEST(ConfigOption, SetAndGet) {
 
 TEST(ConfigOption, NamesAreUniqueAndGettable) {
   std::vector<std::string_view> names = config_option_names();
-  EXPECT_EQ(names.size(), 58u);
+  EXPECT_EQ(names.size(), 70u);
   ServerConfig c;
   for (size_t i = 0; i < names.size(); i++) {
     EXPECT_TRUE(get_config_option(c, names[i]).has_value()) << names[i];
@@ -468,9 +468,10 @@ TEST(ConfigOption, ValidationAsRedis) {
   EXPECT_EQ(set("protected-mode", "maybe"), "argument must be 'yes' or 'no'");
   EXPECT_EQ(set("enable-debug-command", "foo"),
             "argument(s) must be one of the following: no, yes, local");
-  // Ours: what is not implemented is refused rather than silently ignored.
-  EXPECT_EQ(set("appendonly", "yes"), "AOF persistence is not supported yet");
-  EXPECT_FALSE(c.appendonly);
+  EXPECT_EQ(set("appendonly", "yes"), std::nullopt);  // persist/aof.h
+  EXPECT_TRUE(c.appendonly);
+  EXPECT_EQ(set("appendfilename", "a/b"), "appendfilename can't be a path, just a filename");
+  EXPECT_EQ(set("appenddirname", "a/b"), "appenddirname can't be a path, just a dirname");
   EXPECT_EQ(set("requirepass", "secret"), std::nullopt);  // enforced by the ACL (acl_test.cc)
   EXPECT_EQ(get_config_option(c, "requirepass"), "secret");
   EXPECT_EQ(set("requirepass", ""), std::nullopt);
