@@ -256,11 +256,24 @@ void note_exceeded(bool over, int64_t now_ms) {
 
 }  // namespace
 
-uint64_t used_memory(Server& server) {
+MemoryUse memory_use(Server& server) {
   stm::Heap& heap = server.heap();
   int64_t priv = heap.private_pages.load(std::memory_order_relaxed);
-  return heap.live_bytes() + uint64_t(std::max<int64_t>(priv, 0)) * stm::detail::kPageSize;
+  MemoryUse m;
+  m.not_counted = uint64_t(std::max<int64_t>(priv, 0)) * stm::detail::kPageSize;
+  m.used = heap.live_bytes() + m.not_counted;
+  return m;
 }
+
+uint64_t used_memory(Server& server) { return memory_use(server).used; }
+
+namespace {
+// What the limit is compared with (Redis's getMaxmemoryState: used minus not counted).
+uint64_t counted_memory(Server& server) {
+  MemoryUse m = memory_use(server);
+  return m.used - m.not_counted;
+}
+}  // namespace
 
 void sync_eviction_config(Server& server) {
   std::lock_guard<std::mutex> g(g_sync_mu);
@@ -312,7 +325,7 @@ EvictResult perform_evictions(WorkerContext& worker, int64_t now_ms) {
   Server& server = *worker.server;
   uint64_t maxmemory = g_maxmemory.load(std::memory_order_relaxed);
   if (maxmemory == 0) return EvictResult::kOk;
-  if (used_memory(server) <= maxmemory) {
+  if (counted_memory(server) <= maxmemory) {
     note_exceeded(false, now_ms);
     return EvictResult::kOk;
   }
@@ -322,7 +335,7 @@ EvictResult perform_evictions(WorkerContext& worker, int64_t now_ms) {
   const uint64_t limit_us = time_limit_us(g_tenacity.load(std::memory_order_relaxed));
   const int64_t start = now_us();
   uint64_t evicted = 0, misses = 0;
-  while (used_memory(server) > maxmemory) {
+  while (counted_memory(server) > maxmemory) {
     Pick pick = select_key(worker, p, now_ms);
     if (pick.db < 0) return EvictResult::kFail;   // nothing left to evict
     if (evict_one(worker, pick, is_volatile(p), now_ms)) {

@@ -1,11 +1,15 @@
 // server/eviction.h — maxmemory: how much memory the server uses, and the eviction of keys
 // (Redis's evict.c) when it uses more than maxmemory.
 //
-// used_memory (INFO memory, and the limit check) = the bytes of live objects on the shared heap
-// (stm::Heap::live_bytes: every object once, by slot size) + the workers' private page copies
-// (stm::Heap::private_pages). Both are atomic counters: reading them costs a few relaxed loads.
+// used_memory (INFO memory) = the bytes of live objects on the shared heap (stm::Heap::live_bytes:
+// every object once, by slot size) + the workers' private page copies (stm::Heap::private_pages).
+// Both are atomic counters: reading them costs a few relaxed loads. The private copies are
+// memory not counted for eviction (as Redis's replication and AOF buffers, INFO
+// mem_not_counted_for_evict): they are a per-view cache of pages that the engine re-shares after
+// a while without writes, evicting keys does not shrink them, and counting them would evict the
+// whole dataset on a burst of page switches. The limit is compared with used - not counted.
 //
-// Before each command (dispatcher), when maxmemory is set and used_memory exceeds it, keys are
+// Before each command (dispatcher), when maxmemory is set and that figure exceeds it, keys are
 // evicted by maxmemory-policy, approximated as Redis does: maxmemory-samples keys sampled per
 // database and round into a pool of the 16 best candidates (largest idle time, lowest LFU
 // counter, nearest expiry). Each eviction is one small STM transaction that deletes one key
@@ -35,8 +39,14 @@ struct CommandSpec;
 inline constexpr std::string_view kOomError =
     "OOM command not allowed when used memory > 'maxmemory'.";
 
-// The server's used memory in bytes (see above).
-uint64_t used_memory(Server& server);
+// The server's used memory in bytes and the part of it not counted for eviction (see above):
+// the one function behind INFO memory and the maxmemory check.
+struct MemoryUse {
+  uint64_t used = 0;
+  uint64_t not_counted = 0;
+};
+MemoryUse memory_use(Server& server);
+uint64_t used_memory(Server& server);   // memory_use(server).used
 
 // Reads maxmemory, maxmemory-policy, maxmemory-samples, maxmemory-eviction-tenacity,
 // lfu-log-factor and lfu-decay-time from the configuration (at start-up and after CONFIG SET;
