@@ -12,9 +12,12 @@ Fixtures:
   r        a redis.Redis client of `server` (closed after the test).
   prefix   a key prefix unique to the test ("<testname>:<random>:"), so tests sharing a server
            need no FLUSHALL.
+Helpers: free_port(), RawRespClient (replies as raw bytes), reference_redis() (a redis-server
+to compare with, for a module fixture).
 """
 import atexit
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -51,6 +54,93 @@ def _ping(port, timeout=0.5):
             return data[:1] in (b"+", b"-")
     except OSError:
         return False
+
+
+class RawRespClient:
+    """A minimal RESP client returning each reply's raw bytes (for byte-for-byte comparisons
+    with redis-server)."""
+
+    def __init__(self, port, timeout=20):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.buf = b""
+
+    def close(self):
+        self.sock.close()
+
+    def _line(self):
+        while b"\r\n" not in self.buf:
+            data = self.sock.recv(65536)
+            assert data, "connection closed"
+            self.buf += data
+        i = self.buf.index(b"\r\n") + 2
+        line, self.buf = self.buf[:i], self.buf[i:]
+        return line
+
+    def _exact(self, n):
+        while len(self.buf) < n:
+            data = self.sock.recv(65536)
+            assert data, "connection closed"
+            self.buf += data
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def _reply(self):
+        line = self._line()
+        t = line[:1]
+        if t in (b"$", b"="):
+            n = int(line[1:-2])
+            return line if n < 0 else line + self._exact(n + 2)
+        if t in (b"*", b"%", b"~", b">"):
+            n = int(line[1:-2])
+            if n < 0:
+                return line
+            parts = [line]
+            for _ in range(n * (2 if t == b"%" else 1)):
+                parts.append(self._reply())
+            return b"".join(parts)
+        return line
+
+    def call(self, *args):
+        out = [b"*%d\r\n" % len(args)]
+        for a in args:
+            a = a if isinstance(a, bytes) else str(a).encode()
+            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+        self.sock.sendall(b"".join(out))
+        return self._reply()
+
+
+def reference_redis(env=None):
+    """Debian's redis-server 7.0 on a free port with persistence off, for side-by-side tests:
+    a generator for a module-scoped fixture (yields the port; stopped by PID). Skips the test
+    when redis-server is not installed."""
+    server_bin = shutil.which("redis-server")
+    if server_bin is None:
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="stmkv-ref-") as d:
+        proc = subprocess.Popen([server_bin, "--port", str(port), "--bind", "127.0.0.1",
+                                 "--save", "", "--appendonly", "no", "--dir", d],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                env=dict(os.environ, **(env or {})))
+        try:
+            c = redis.Redis(port=port, socket_timeout=10)
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    c.ping()
+                    break
+                except redis.ConnectionError:
+                    assert proc.poll() is None and time.monotonic() < deadline
+                    time.sleep(0.05)
+            c.close()
+            yield port
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 class ServerProcess:

@@ -7,71 +7,12 @@ of a hashtable set without STORE (hash order), ALPHA sorting of a set or sorted 
 pattern (equal BY values keep the hash order), and ALPHA by a pattern with LIMIT (Redis then uses
 its unstable partial quicksort on equal keys). redis-server runs with LC_ALL=C,
 whose strcoll is the byte order that stmkv's ALPHA uses."""
-import os
 import random
-import shutil
-import socket
-import subprocess
-import time
 
 import pytest
 import redis
 
-from conftest import free_port
-
-REDIS_SERVER = shutil.which("redis-server")
-
-
-class Raw:
-    """A minimal RESP client returning each reply's raw bytes."""
-
-    def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=20)
-        self.buf = b""
-
-    def close(self):
-        self.sock.close()
-
-    def _line(self):
-        while b"\r\n" not in self.buf:
-            data = self.sock.recv(65536)
-            assert data, "connection closed"
-            self.buf += data
-        i = self.buf.index(b"\r\n") + 2
-        line, self.buf = self.buf[:i], self.buf[i:]
-        return line
-
-    def _exact(self, n):
-        while len(self.buf) < n:
-            data = self.sock.recv(65536)
-            assert data, "connection closed"
-            self.buf += data
-        out, self.buf = self.buf[:n], self.buf[n:]
-        return out
-
-    def _reply(self):
-        line = self._line()
-        t = line[:1]
-        if t in (b"$", b"="):
-            n = int(line[1:-2])
-            return line if n < 0 else line + self._exact(n + 2)
-        if t in (b"*", b"%", b"~", b">"):
-            n = int(line[1:-2])
-            if n < 0:
-                return line
-            parts = [line]
-            for _ in range(n * (2 if t == b"%" else 1)):
-                parts.append(self._reply())
-            return b"".join(parts)
-        return line
-
-    def call(self, *args):
-        out = [b"*%d\r\n" % len(args)]
-        for a in args:
-            a = a if isinstance(a, bytes) else str(a).encode()
-            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-        self.sock.sendall(b"".join(out))
-        return self._reply()
+from conftest import RawRespClient, reference_redis
 
 
 def bulk_value(reply):
@@ -84,31 +25,12 @@ def bulk_value(reply):
 @pytest.fixture(scope="module")
 def ref_port():
     """Debian's redis-server on a free port (C locale), stopped by PID."""
-    if REDIS_SERVER is None:
-        pytest.skip("redis-server is not installed")
-    port = free_port()
-    env = dict(os.environ, LC_ALL="C")
-    proc = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save",
-                             "", "--appendonly", "no"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env=env)
-    c = redis.Redis(port=port, socket_timeout=10)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            c.ping()
-            break
-        except redis.ConnectionError:
-            assert proc.poll() is None and time.monotonic() < deadline
-            time.sleep(0.05)
-    c.close()
-    yield port
-    proc.terminate()
-    proc.wait(5)
+    yield from reference_redis({"LC_ALL": "C"})
 
 
 @pytest.fixture
 def pair(server, ref_port):
-    ours, theirs = Raw(server.port), Raw(ref_port)
+    ours, theirs = RawRespClient(server.port), RawRespClient(ref_port)
     ours.call("flushall")
     theirs.call("flushall")
     yield ours, theirs
