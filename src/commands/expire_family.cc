@@ -84,7 +84,7 @@ void expire_generic(CommandContext& ctx, bool relative, bool seconds) {
   }
   // AOF (server/effects.h): DEL when the time is past, else PEXPIREAT key <ms> [flags].
   Effects& fx = Effects::current();
-  if (when <= ctx.now_ms) {
+  if (when <= ctx.now_ms && !expiry_paused()) {
     db.remove(ctx.arg(1));
     fx.add(ctx.client.db, {std::string_view("DEL"), ctx.arg(1)});
   } else {

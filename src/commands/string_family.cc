@@ -280,7 +280,7 @@ void cmd_getex(CommandContext& ctx) {
   ctx.out.add_bulk(string_value(db, e));
   // AOF: DEL, PEXPIREAT key <ms> or PERSIST key; nothing when the key did not change.
   Effects& fx = Effects::current();
-  if ((flags & (kExAt | kPxAt)) && expire_ms <= ctx.now_ms) {
+  if ((flags & (kExAt | kPxAt)) && expire_ms <= ctx.now_ms && !expiry_paused()) {
     db.remove(ctx.arg(1));
     fx.add(ctx.client.db, {std::string_view("DEL"), ctx.arg(1)});
   } else if (flags & kAnyExpire) {

@@ -6,6 +6,7 @@
 // active expiry cycle removes the rest.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string_view>
@@ -41,6 +42,14 @@ void register_value_stamper(ObjType type, ValueStamper fn);
 // freed: the server records it as a DEL (server/effects.h). Set at start-up; none by default.
 using ExpiredKeyHook = void (*)(int db, std::string_view key);
 void set_expired_key_hook(ExpiredKeyHook hook);
+// While paused (AOF loading: Redis's keyIsExpired and checkAlreadyExpired are off while
+// server.loading), no key counts as expired: lookups see it, writers and expire_some keep it,
+// and commands do not delete a key whose given expire time is past (EXPIRE family, RESTORE).
+// The AOF's own DEL records remove keys as they were removed; replaying a record such as
+// PERSIST then finds its key as the original command did. Set before the workers serve.
+inline std::atomic<bool> g_expiry_paused{false};
+inline void set_expiry_paused(bool paused) { g_expiry_paused.store(paused); }
+inline bool expiry_paused() { return g_expiry_paused.load(std::memory_order_relaxed); }
 
 class Db {
  public:
@@ -125,7 +134,9 @@ class Db {
   Slot locate(std::string_view key, uint64_t hash);
   void unlink_and_free(const Slot& s, bool free_value_too);
   void add_count(int64_t keys, int64_t expires);
-  bool expired(const Entry& e) const { return e.expire_ms >= 0 && e.expire_ms <= now_ms_; }
+  bool expired(const Entry& e) const {
+    return e.expire_ms >= 0 && e.expire_ms <= now_ms_ && !expiry_paused();
+  }
 
   stm::Tx& tx_;
   int index_;

@@ -108,6 +108,8 @@ def pair():
         ours.start(workers=2, extra_args=["--appendonly", "yes", "--appendfsync", "always",
                                           "--dir", ours_dir])
     except RuntimeError as e:
+        shutil.rmtree(ours_dir, ignore_errors=True)
+        shutil.rmtree(redis_dir, ignore_errors=True)
         if "appendonly" not in str(e):
             raise
         pytest.skip("this stmkv build has no AOF (appendonly yes refused)")
