@@ -1,6 +1,7 @@
 #include "persist/aof_load.h"
 
 #include "commands/util.h"
+#include "ds/keyspace.h"
 #include "protocol/reply_writer.h"
 #include "server/client.h"
 #include "server/command_table.h"
@@ -87,6 +88,10 @@ AofReplay replay_aof(Server& server, WorkerContext& w, std::string_view data,
   bool in_multi = false;
   const CommandTable& table = CommandTable::instance();
   protocol::ReplyWriter out(2);
+  // No key expires during the replay (Redis's server.loading): the records that follow a key's
+  // expire time must still find it, and the AOF's DEL records remove it when it went
+  // (ds/keyspace.h set_expiry_paused; server/effects.h).
+  set_expiry_paused(true);
   while (true) {
     size_t start = pos;
     AofParse st = next_aof_command(data, &pos, &argv);
@@ -126,6 +131,7 @@ AofReplay replay_aof(Server& server, WorkerContext& w, std::string_view data,
     r.valid_up_to = valid_before_multi;
     if (!r.error) r.truncated = true;
   }
+  set_expiry_paused(false);
   server.clients().remove(&client);
   return r;
 }
