@@ -428,7 +428,7 @@ const std::vector<OptionDef>& options() {
       enum_option("maxmemory-policy", &ServerConfig::maxmemory_policy,
                   {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
                    "allkeys-lfu", "allkeys-random", "noeviction"}),
-      integer_option("maxmemory-samples", &ServerConfig::maxmemory_samples, 1, 64),
+      integer_option("maxmemory-samples", &ServerConfig::maxmemory_samples, 1, INT_MAX),
       integer_option("maxmemory-eviction-tenacity", &ServerConfig::maxmemory_eviction_tenacity,
                      0, 100),
       integer_option("lfu-log-factor", &ServerConfig::lfu_log_factor, 0, INT_MAX),

@@ -299,7 +299,7 @@ void sync_eviction_config(Server& server) {
   Policy p = parse_policy(policy);
   g_maxmemory.store(maxmemory);
   g_policy.store(int(p));
-  g_samples.store(int(std::clamp<int64_t>(samples, 1, 64)));
+  g_samples.store(int(std::clamp<int64_t>(samples, 1, 1024)));
   g_tenacity.store(int(std::clamp<int64_t>(tenacity, 0, 100)));
   g_databases.store(int(std::max<int64_t>(dbs, 1)));
   g_generation.fetch_add(1);

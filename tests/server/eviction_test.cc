@@ -79,9 +79,12 @@ TEST(Eviction, ConfigDefaultsAndRanges) {
             arr(2) + bulk("maxmemory-eviction-tenacity") + bulk("10"));
   EXPECT_EQ(h.run({"CONFIG", "GET", "lfu-log-factor"}), arr(2) + bulk("lfu-log-factor") + bulk("10"));
   EXPECT_EQ(h.run({"CONFIG", "GET", "lfu-decay-time"}), arr(2) + bulk("lfu-decay-time") + bulk("1"));
-  EXPECT_EQ(h.run({"CONFIG", "SET", "maxmemory-samples", "65"}),
+  EXPECT_EQ(h.run({"CONFIG", "SET", "maxmemory-samples", "0"}),
             error("ERR CONFIG SET failed (possibly related to argument 'maxmemory-samples') - "
-                  "argument must be between 1 and 64 inclusive"));
+                  "argument must be between 1 and 2147483647 inclusive"));
+  EXPECT_EQ(h.run({"CONFIG", "SET", "lfu-log-factor", "-1"}),
+            error("ERR CONFIG SET failed (possibly related to argument 'lfu-log-factor') - "
+                  "argument must be between 0 and 2147483647 inclusive"));
   EXPECT_EQ(h.run({"CONFIG", "SET", "maxmemory-eviction-tenacity", "101"}),
             error("ERR CONFIG SET failed (possibly related to argument "
                   "'maxmemory-eviction-tenacity') - argument must be between 0 and 100 inclusive"));
