@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "ds/keyspace.h"
 #include "net/log.h"
 #include "persist/aof.h"
 #include "persist/aof_load.h"
@@ -412,7 +413,12 @@ std::optional<std::string> Aof::load_one(WorkerContext& w, const std::string& di
   if (data.empty()) return std::nullopt;
   if (data.compare(0, 5, "REDIS") == 0) {
     server_log(LogLevel::kNotice, "Reading RDB base file on AOF loading...");
-    if (std::optional<std::string> e = persistence_.load_file(path, w)) return e;
+    // Keys whose TTL passed are kept, as Redis loads an AOF's RDB preamble: the incremental
+    // records that follow may still find them (PERSIST); their DELs come with the records.
+    set_expiry_paused(true);
+    std::optional<std::string> e = persistence_.load_file(path, w);
+    set_expiry_paused(false);
+    if (e) return e;
     server_log(LogLevel::kNotice, "DB loaded from base file " + f.name);
     return std::nullopt;
   }

@@ -167,7 +167,7 @@ std::optional<std::string> Persistence::load_file_or_throw(const std::string& pa
       data, cfg.rdbchecksum, static_cast<int>(cfg.databases),
       [&](int db, std::string key, LoadedValue v, int64_t expire) {
         if (v.empty()) return;
-        if (expire != kNoExpire && expire < start_ms) {
+        if (expire != kNoExpire && expire < start_ms && !expiry_paused()) {  // AOF base: kept
           ++expired;
           return;
         }
