@@ -106,7 +106,9 @@ void Aof::sink(const Effects& fx, uint64_t rev) {
     if (rev != 0) a->last_rev_ = rev;
     a->marks_.push_back(Mark{a->last_rev_, a->buf_.size(), a->sink_db_});
     a->appended_.fetch_add(a->buf_.size() - before, std::memory_order_release);
-    notify = a->fsync_.load(std::memory_order_relaxed) == Fsync::kAlways;
+    // Only a waiting writer needs the (system call) wake-up; a busy one finds the bytes on its
+    // next round.
+    notify = a->writer_waiting_ && a->fsync_.load(std::memory_order_relaxed) == Fsync::kAlways;
   }
   if (notify) a->cv_.notify_one();
 }
@@ -179,10 +181,12 @@ void Aof::writer_main() {
   std::unique_lock<std::mutex> g(mu_);
   while (true) {
     Fsync mode = fsync_.load();
+    writer_waiting_ = true;
     cv_.wait_for(g, std::chrono::milliseconds(mode == Fsync::kAlways ? 100 : 10), [&] {
       return stop_writer_ || switch_ == Switch::kKnown ||
              (fsync_.load() == Fsync::kAlways && !buf_.empty());
     });
+    writer_waiting_ = false;
     if (switch_ == Switch::kPendingRev && !stop_writer_) continue;  // until the snapshot's rev
     bool stopping = stop_writer_;
     local.swap(buf_);

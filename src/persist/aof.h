@@ -130,6 +130,7 @@ class Aof {
   bool switch_persist_ = false;  // list the new file in the manifest at once
   bool stop_writer_ = false;
   bool writer_running_ = false;
+  bool writer_waiting_ = false;  // the writer sleeps on cv_
   AofManifest manifest_;      // guarded by mu_
 
   // Writer thread state.

@@ -348,3 +348,32 @@ def test_bgrewriteaof_during_bank_transfers(d):
         assert after == before
     finally:
         s.stop()
+
+
+def test_automatic_rewrite(d):
+    s = start_aof(d, extra=["--auto-aof-rewrite-min-size", "64kb",
+                            "--auto-aof-rewrite-percentage", "100"])
+    try:
+        c = s.client()
+        value = "v" * 200
+        deadline = time.monotonic() + 20
+        while c.info("persistence")["aof_rewrites"] == 0:
+            assert time.monotonic() < deadline
+            p = c.pipeline(transaction=False)
+            for i in range(200):
+                p.set("key:%d" % (i % 50), value)   # overwrites: the rewrite shrinks it
+            p.execute()
+            time.sleep(0.02)
+        info = wait_rewrite_done(c)
+        assert info["aof_base_size"] < 64 * 1024
+        assert "Starting automatic rewriting of AOF" in s.log()
+        c.set("last", "1")
+    finally:
+        s.stop()
+    check_aof(d)
+    s = start_aof(d)
+    try:
+        c = s.client()
+        assert c.get("last") == b"1" and c.get("key:7") == b"v" * 200 and c.dbsize() == 51
+    finally:
+        s.stop()
