@@ -474,12 +474,12 @@ void blmove_generic(CommandContext& ctx, End from, End to, size_t timeout_arg) {
     if (timeout_arg == 3) {
       fx.add(ctx.client.db, {std::string_view("RPOPLPUSH"), ctx.arg(1), ctx.arg(2)});
     } else {
-      fx.add(ctx.client.db, {std::string_view("LMOVE"), ctx.arg(1), ctx.arg(2), ctx.arg(3),
-                             ctx.arg(4)});
+      fx.add(ctx.client.db,
+             {std::string_view("LMOVE"), ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4)});
     }
     return;
   }
-  Effects::current().suppress();   // blocked: nothing changed
+  Effects::current().suppress();  // blocked: nothing changed
   if (!request_block(ctx, {std::string(ctx.arg(1))}, timeout, false)) ctx.out.add_null();
 }
 
@@ -541,7 +541,7 @@ void bpop_generic(CommandContext& ctx, End end) {
   if (!parse_block_timeout(ctx, ctx.arg(ctx.argc() - 1), &timeout)) return;
   auto keys = ctx.argv.subspan(1, ctx.argc() - 2);
   if (mpop_keys(ctx, keys, end, 1, true, ctx.client.block_retry)) return;
-  Effects::current().suppress();   // blocked: nothing changed
+  Effects::current().suppress();  // blocked: nothing changed
   if (!request_block(ctx, key_strings(keys), timeout, true)) ctx.out.add_null_array();
 }
 
@@ -596,7 +596,7 @@ void cmd_blmpop(CommandContext& ctx) {
   int64_t count;
   if (!parse_mpop(ctx, 2, &keys, &end, &count)) return;
   if (mpop_keys(ctx, keys, end, count, false, ctx.client.block_retry)) return;
-  Effects::current().suppress();   // blocked: nothing changed
+  Effects::current().suppress();  // blocked: nothing changed
   if (!request_block(ctx, key_strings(keys), timeout, true)) ctx.out.add_null_array();
 }
 

@@ -295,7 +295,7 @@ void cmd_spop(CommandContext& ctx) {
     } else {
       ctx.out.add_null();
     }
-    Effects::current().suppress();   // nothing popped: no AOF record, even in a block
+    Effects::current().suppress();  // nothing popped: no AOF record, even in a block
     return;
   }
   stm::Tx& tx = ctx.tx();

@@ -197,7 +197,7 @@ void cmd_set(CommandContext& ctx) {
   }
   if (((flags & kNx) && !e.is_null()) || ((flags & kXx) && e.is_null())) {
     if (!(flags & kGet)) ctx.out.add_null();
-    Effects::current().suppress();   // not set: no AOF record, even in a block
+    Effects::current().suppress();  // not set: no AOF record, even in a block
     return;
   }
   store_string(db, key, ctx.arg(2), expire_ms);
@@ -205,7 +205,7 @@ void cmd_set(CommandContext& ctx) {
   if (flags & kAnyExpire) {
     record_set_pxat(ctx, key, ctx.arg(2), expire_ms);
   } else if ((flags & kGet) && effects_enabled()) {
-    std::vector<std::string_view> line;   // Redis propagates SET without GET
+    std::vector<std::string_view> line;  // Redis propagates SET without GET
     for (size_t j = 0; j < ctx.argc(); ++j) {
       if (j < 3 || !iequals(ctx.arg(j), "get")) line.push_back(ctx.arg(j));
     }

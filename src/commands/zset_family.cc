@@ -417,7 +417,7 @@ void bzpop_generic(CommandContext& ctx, bool max) {
   std::vector<std::string_view> keys(ctx.argv.begin() + 1, ctx.argv.end() - 1);
   bool err;
   if (pop_first(ctx, keys, max, 1, false, &err) || err) return;
-  Effects::current().suppress();   // blocked: nothing changed
+  Effects::current().suppress();  // blocked: nothing changed
   std::vector<std::string> ks(keys.begin(), keys.end());
   if (!request_block(ctx, std::move(ks), timeout, true)) ctx.out.add_null_array();
 }
@@ -483,7 +483,7 @@ void cmd_bzmpop(CommandContext& ctx) {
   if (!parse_mpop(ctx, 2, &keys, &max, &count)) return;
   bool err;
   if (pop_first(ctx, keys, max, count, true, &err) || err) return;
-  Effects::current().suppress();   // blocked: nothing changed
+  Effects::current().suppress();  // blocked: nothing changed
   std::vector<std::string> ks(keys.begin(), keys.end());
   if (!request_block(ctx, std::move(ks), timeout, true)) ctx.out.add_null_array();
 }

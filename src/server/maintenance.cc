@@ -40,7 +40,7 @@ bool expire_db(WorkerContext& w, int d, int64_t now, int64_t deadline_us) {
   uint64_t visited = 0;
   int sample_ttl = 0, sample_removed = 0;
   for (;;) {
-    Effects& fx = Effects::current();   // the DELs of the removed keys (server/effects.h)
+    Effects& fx = Effects::current();  // the DELs of the removed keys (server/effects.h)
     ExpireResult r = w.stm->atomically([&](stm::Tx& tx) {
       fx.reset();
       fx.set_independent();

@@ -145,7 +145,7 @@ using V = std::vector<std::string>;
 TEST_F(EffectsCommandsTest, SetWithExpireIsSetPxat) {
   run({"SET", "k", "v", "EX", "100"});
   EXPECT_EQ(records(), V{"SET k v PXAT " + pexpiretime("k")});
-  run({"set", "k", "v", "px", "100000", "NX"});   // not set: nothing
+  run({"set", "k", "v", "px", "100000", "NX"});  // not set: nothing
   run({"SET", "k", "v2", "PX", "100000", "XX", "GET"});
   EXPECT_EQ(records(), V{"SET k v2 PXAT " + pexpiretime("k")});
   run({"SET", "k", "v3", "EXAT", "4000000000"});
@@ -160,7 +160,7 @@ TEST_F(EffectsCommandsTest, SetWithExpireIsSetPxat) {
   std::string a = pexpiretime("a");
   run({"PSETEX", "b", "100000", "y"});
   EXPECT_EQ(records(), (V{"SET a x PXAT " + a, "SET b y PXAT " + pexpiretime("b")}));
-  run({"SET", "gone", "v", "EXAT", "1"});   // stored already expired, as Redis
+  run({"SET", "gone", "v", "EXAT", "1"});  // stored already expired, as Redis
   EXPECT_EQ(records(), V{"SET gone v PXAT 1000"});
   expect_replay_same();
 }
@@ -171,9 +171,9 @@ TEST_F(EffectsCommandsTest, GetexGetdelGetset) {
   run({"GETEX", "k", "EX", "100"});
   std::string t1 = pexpiretime("k");
   run({"GETEX", "k", "PXAT", "4000000000000"});
-  run({"GETEX", "k"});   // no option: nothing
+  run({"GETEX", "k"});  // no option: nothing
   run({"GETEX", "k", "PERSIST"});
-  run({"GETEX", "k", "PERSIST"});   // had no TTL: nothing
+  run({"GETEX", "k", "PERSIST"});  // had no TTL: nothing
   run({"GETEX", "missing", "EX", "100"});
   EXPECT_EQ(records(), (V{"PEXPIREAT k " + t1, "PEXPIREAT k 4000000000000", "PERSIST k"}));
   run({"GETEX", "k", "EXAT", "1"});
@@ -193,7 +193,7 @@ TEST_F(EffectsCommandsTest, ExpireFamilyIsPexpireat) {
   std::string t1 = pexpiretime("k");
   run({"PEXPIRE", "k", "200000", "GT"});
   std::string t2 = pexpiretime("k");
-  run({"EXPIRE", "k", "100", "NX"});   // not applied: nothing
+  run({"EXPIRE", "k", "100", "NX"});  // not applied: nothing
   run({"EXPIREAT", "k", "4000000000"});
   run({"pexpireat", "k", "4000000000001"});
   EXPECT_EQ(records(), (V{"PEXPIREAT k " + t1, "PEXPIREAT k " + t2 + " GT",
@@ -217,9 +217,9 @@ TEST_F(EffectsCommandsTest, FloatIncrementsAreTheirResults) {
   run({"INCRBYFLOAT", "new", "0.1"});
   run({"HINCRBYFLOAT", "h", "x", "1.5"});
   run({"HINCRBYFLOAT", "h", "x", "1e3"});
-  run({"INCRBYFLOAT", "h", "1"});   // WRONGTYPE: nothing
-  EXPECT_EQ(records(), (V{"SET f 3.75 KEEPTTL", "SET new 0.1 KEEPTTL", "HSET h x 1.5",
-                          "HSET h x 1001.5"}));
+  run({"INCRBYFLOAT", "h", "1"});  // WRONGTYPE: nothing
+  EXPECT_EQ(records(),
+            (V{"SET f 3.75 KEEPTTL", "SET new 0.1 KEEPTTL", "HSET h x 1.5", "HSET h x 1001.5"}));
   expect_replay_same();
 }
 
@@ -235,7 +235,7 @@ TEST_F(EffectsCommandsTest, SpopIsSremOrDel) {
   for (const std::string& p : popped) expect.push_back("SREM s " + p);
   expect.push_back("EXEC");
   EXPECT_EQ(records(), expect);
-  popped = bulks_of(run({"SPOP", "s", "5"}));   // CASE 3: most of the set
+  popped = bulks_of(run({"SPOP", "s", "5"}));  // CASE 3: most of the set
   expect = {"MULTI"};
   for (const std::string& p : popped) expect.push_back("SREM s " + p);
   expect.push_back("EXEC");
@@ -263,10 +263,10 @@ TEST_F(EffectsCommandsTest, ListPopsAndBlockingFormsAreNonBlocking) {
   run({"BLMOVE", "l", "dst", "left", "RIGHT", "0"});
   run({"BRPOPLPUSH", "l", "dst", "0"});
   run({"BLMPOP", "0", "1", "l", "LEFT", "COUNT", "10"});
-  run({"LMPOP", "1", "l", "LEFT"});   // empty: nothing
+  run({"LMPOP", "1", "l", "LEFT"});  // empty: nothing
   EXPECT_EQ(records(), (V{"RPOP l 2", "LPOP l 1", "LPOP l", "RPOP l", "LMOVE l dst left RIGHT",
                           "RPOPLPUSH l dst", "LPOP l 1"}));
-  run({"LPOP", "dst", "5"});   // as given
+  run({"LPOP", "dst", "5"});  // as given
   EXPECT_EQ(records(), V{"LPOP dst 5"});
   expect_replay_same();
 }
@@ -286,8 +286,8 @@ TEST_F(EffectsCommandsTest, BlockedClientServedOnWakeUp) {
   run({"BLMPOP", "0", "1", "bl", "RIGHT", "COUNT", "3"});
   run({"BZMPOP", "0", "1", "bz", "MAX", "COUNT", "3"});
   c.block_retry = false;
-  EXPECT_EQ(records(), (V{"RPUSH bl x y", "ZADD bz 1 m 2 n", "LPOP bl", "ZPOPMIN bz",
-                          "RPOP bl 1", "ZPOPMAX bz 1"}));
+  EXPECT_EQ(records(), (V{"RPUSH bl x y", "ZADD bz 1 m 2 n", "LPOP bl", "ZPOPMIN bz", "RPOP bl 1",
+                          "ZPOPMAX bz 1"}));
   expect_replay_same();
 }
 
@@ -298,7 +298,7 @@ TEST_F(EffectsCommandsTest, SortedSetPops) {
   run({"BZPOPMAX", "none", "z", "0"});
   run({"ZMPOP", "1", "z", "MIN"});
   run({"BZMPOP", "0", "1", "z", "MAX", "COUNT", "5"});
-  run({"ZPOPMIN", "z", "3"});   // empty now: nothing
+  run({"ZPOPMIN", "z", "3"});  // empty now: nothing
   EXPECT_EQ(records(), (V{"ZPOPMIN z", "ZPOPMAX z", "ZPOPMIN z 1", "ZPOPMAX z 2"}));
   run({"ZADD", "z", "1", "a", "2", "b"});
   run({"ZPOPMAX", "z", "5"});
@@ -316,25 +316,25 @@ TEST_F(EffectsCommandsTest, RestoreWithTtlIsAbsttl) {
   run({"RESTORE", "r3", "4000000000000", dump, "ABSTTL"});
   run({"RESTORE", "r2", "200000", dump, "REPLACE", "IDLETIME", "10"});
   std::string t2b = pexpiretime("r2");
-  run({"RESTORE", "r4", "1", dump, "ABSTTL"});   // expired, nothing replaced: nothing
-  run({"RESTORE", "r3", "5", dump, "REPLACE", "ABSTTL"});   // expired: the old key goes
-  EXPECT_EQ(records(), (V{"RESTORE r1 0 " + dump, "RESTORE r2 " + t2 + " " + dump + " ABSTTL",
-                          "RESTORE r3 4000000000000 " + dump + " ABSTTL",
-                          "RESTORE r2 " + t2b + " " + dump + " REPLACE IDLETIME 10 ABSTTL",
-                          "DEL r3"}));
+  run({"RESTORE", "r4", "1", dump, "ABSTTL"});             // expired, nothing replaced: nothing
+  run({"RESTORE", "r3", "5", dump, "REPLACE", "ABSTTL"});  // expired: the old key goes
+  EXPECT_EQ(records(),
+            (V{"RESTORE r1 0 " + dump, "RESTORE r2 " + t2 + " " + dump + " ABSTTL",
+               "RESTORE r3 4000000000000 " + dump + " ABSTTL",
+               "RESTORE r2 " + t2b + " " + dump + " REPLACE IDLETIME 10 ABSTTL", "DEL r3"}));
   expect_replay_same();
 }
 
 TEST_F(EffectsCommandsTest, PfcountThatCachesIsRecorded) {
   run({"PFADD", "hll", "a", "b", "c"});
-  run({"PFADD", "hll", "a"});   // unchanged: nothing
-  run({"PFCOUNT", "hll"});      // writes the cached cardinality
-  run({"PFCOUNT", "hll"});      // cache valid: nothing
+  run({"PFADD", "hll", "a"});  // unchanged: nothing
+  run({"PFCOUNT", "hll"});     // writes the cached cardinality
+  run({"PFCOUNT", "hll"});     // cache valid: nothing
   run({"PFADD", "hll2", "z"});
-  run({"PFCOUNT", "hll", "hll2"});   // union: nothing written
+  run({"PFCOUNT", "hll", "hll2"});  // union: nothing written
   run({"PFMERGE", "hll3", "hll", "hll2"});
-  EXPECT_EQ(records(), (V{"PFADD hll a b c", "PFCOUNT hll", "PFADD hll2 z",
-                          "PFMERGE hll3 hll hll2"}));
+  EXPECT_EQ(records(),
+            (V{"PFADD hll a b c", "PFCOUNT hll", "PFADD hll2 z", "PFMERGE hll3 hll hll2"}));
   expect_replay_same();
 }
 
@@ -343,12 +343,12 @@ TEST_F(EffectsCommandsTest, KeyspaceCommandsAsGiven) {
   run({"RPUSH", "l", "3", "1", "2"});
   records();
   run({"RENAME", "a", "b"});
-  run({"RENAME", "nokey", "x"});   // error: nothing
+  run({"RENAME", "nokey", "x"});  // error: nothing
   run({"COPY", "b", "c", "DB", "4"});
-  run({"MOVE", "c", "4"});   // exists there: nothing
+  run({"MOVE", "c", "4"});  // exists there: nothing
   run({"MOVE", "b", "5"});
   run({"SWAPDB", "4", "6"});
-  run({"SORT", "l"});   // no STORE: nothing
+  run({"SORT", "l"});  // no STORE: nothing
   run({"SORT", "l", "STORE", "sorted"});
   run({"DEL", "nokey", "l"});
   run({"DEL", "nokey"});
@@ -357,7 +357,7 @@ TEST_F(EffectsCommandsTest, KeyspaceCommandsAsGiven) {
   expect_replay_same();
   run({"FLUSHDB"});
   run({"FLUSHALL"});
-  run({"FLUSHALL", "ASYNC"});   // empty databases: still recorded, as Redis 7.0
+  run({"FLUSHALL", "ASYNC"});  // empty databases: still recorded, as Redis 7.0
   EXPECT_EQ(records(), (V{"FLUSHDB", "FLUSHALL", "FLUSHALL ASYNC"}));
   expect_replay_same();
 }
@@ -378,12 +378,12 @@ TEST_F(EffectsCommandsTest, ExpiredKeysAreDeletedAsDel) {
   run({"GET", "e1"});
   EXPECT_EQ(records(), V{});
   run({"APPEND", "e1", "x"});
-  run({"RENAME", "e2", "z"});   // "no such key"; the expired key stays for active expiry
+  run({"RENAME", "e2", "z"});  // "no such key"; the expired key stays for active expiry
   run({"DEL", "e3"});
   EXPECT_EQ(records(), (V{"MULTI", "DEL e1", "APPEND e1 x", "EXEC", "DEL e3"}));
   run({"SELECT", "0"});
   stmkv::run_maintenance(h.server().worker(0));
-  std::vector<std::string> dels = records();   // independent DELs, in bucket order
+  std::vector<std::string> dels = records();  // independent DELs, in bucket order
   std::sort(dels.begin(), dels.end());
   EXPECT_EQ(dels, (V{"DEL e2", "DEL e4"}));
   expect_replay_same();
@@ -406,7 +406,7 @@ TEST_F(EffectsCommandsTest, ReplayAfterTheTtlsPassedNeedsExpiryPaused) {
   std::string original = snapshot(h, 1);
   std::this_thread::sleep_for(std::chrono::milliseconds(60));
   EXPECT_EQ(replay(true, 0), original);
-  EXPECT_NE(replay(false, 0), original);   // keys expiring mid-replay: k lost, j overwritten
+  EXPECT_NE(replay(false, 0), original);  // keys expiring mid-replay: k lost, j overwritten
 }
 
 TEST_F(EffectsCommandsTest, ExecBlockRecordsRewrites) {
@@ -431,8 +431,9 @@ TEST_F(EffectsCommandsTest, ScriptsRecordTheirCommands) {
   run({"EVAL", "redis.call('set', 'x', '1', 'EX', 100); redis.call('spop', 'nothing'); return 1",
        "0"});
   EXPECT_EQ(records(), V{"SET x 1 PXAT " + pexpiretime("x")});
-  run({"EVAL", "redis.call('set', 'y', '1'); redis.call('select', '3'); "
-               "redis.call('set', 'x', '1'); return 1",
+  run({"EVAL",
+       "redis.call('set', 'y', '1'); redis.call('select', '3'); "
+       "redis.call('set', 'x', '1'); return 1",
        "0"});
   EXPECT_EQ(records(), (V{"MULTI", "set y 1", "SELECT 3", "set x 1", "EXEC"}));
   run({"SCRIPT", "LOAD", "return 1"});
@@ -449,7 +450,7 @@ TEST_F(EffectsCommandsTest, FunctionsAreRecordedAndReplay) {
   EXPECT_EQ(records(), (V{"FUNCTION LOAD " + lib, "set fk fv"}));
   expect_replay_same();
   run({"FUNCTION", "DELETE", "lib"});
-  run({"FUNCTION", "DELETE", "lib"});   // error: nothing
+  run({"FUNCTION", "DELETE", "lib"});  // error: nothing
   run({"FUNCTION", "FLUSH"});
   EXPECT_EQ(records(), (V{"FUNCTION DELETE lib", "FUNCTION FLUSH"}));
 }
