@@ -308,6 +308,10 @@ def test_scripts(pair):
                     "0"],
                    ["EVAL", "redis.call('set', 'y', '1'); redis.call('select', '3'); "
                             "redis.call('set', 'x', '1'); return 1", "0"],
+                   ["HSET", "hh", "f", "v"],
+                   ["EVAL", "redis.call('set', 'p', '1'); return redis.call('incr', 'hh')", "0"],
+                   ["EVAL", "redis.call('set', 'q', '1'); redis.pcall('incr', 'hh'); "
+                            "redis.call('set', 'q2', '1'); return 1", "0"],
                    ["SCRIPT", "LOAD", "return 1"], ["SCRIPT", "FLUSH"]])
 
 
@@ -377,3 +381,26 @@ def test_restart_replays_the_same_data():
     finally:
         first.stop()
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_commands_written_as_sent(pair):
+    compare(pair, [["FLUSHALL"], ["MSET", "a", "1", "b", "2"], ["MSETNX", "a", "1", "c", "3"],
+                   ["MSETNX", "d", "4"], ["SETNX", "a", "9"], ["SETRANGE", "a", "3", "xy"],
+                   ["APPEND", "b", "z"], ["INCR", "n"], ["DECRBY", "n", "5"],
+                   ["SETBIT", "bits", "7", "1"], ["BITOP", "OR", "dest", "bits", "a"],
+                   ["BITFIELD", "bf", "INCRBY", "u8", "0", "300"],
+                   ["BITFIELD", "bf", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "300"],
+                   ["HSET", "h", "f", "v", "g", "w"], ["HSET", "h", "f", "v"],
+                   ["HSETNX", "h", "f", "x"], ["HDEL", "h", "g", "none"], ["HDEL", "h", "none"],
+                   ["HINCRBY", "h", "n", "3"], ["RPUSH", "l", "a", "b", "c"],
+                   ["LINSERT", "l", "BEFORE", "b", "x"], ["LSET", "l", "0", "z"],
+                   ["LREM", "l", "0", "none"], ["LTRIM", "l", "0", "1"], ["LPUSHX", "none", "a"],
+                   ["SADD", "s1", "a", "b"], ["SADD", "s1", "a"], ["SADD", "s2", "b", "c"],
+                   ["SREM", "s1", "none"], ["SMOVE", "s1", "s2", "a"],
+                   ["SINTERSTORE", "si", "s1", "s2"], ["SUNIONSTORE", "su", "s1", "s2"],
+                   ["SDIFFSTORE", "sd", "s2", "s1"], ["ZADD", "z", "1", "a", "2", "b"],
+                   ["ZADD", "z", "1", "a"], ["ZADD", "z", "XX", "CH", "5", "a"],
+                   ["ZINCRBY", "z", "1.5", "b"], ["ZREM", "z", "none"],
+                   ["ZUNIONSTORE", "zu", "1", "z"], ["ZRANGESTORE", "zr", "z", "0", "0"],
+                   ["ZREMRANGEBYSCORE", "z", "100", "200"], ["ZREMRANGEBYRANK", "zu", "0", "0"],
+                   ["PERSIST", "a"], ["UNLINK", "a", "none"], ["COPY", "b", "b2"]])
