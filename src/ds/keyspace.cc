@@ -156,6 +156,7 @@ Db::Slot Db::locate(std::string_view key, uint64_t hash) {
     Ref<Entry> e(cur);
     ChainLink cl = *tx_.read(e.cast<ChainLink>());
     if (cl.hash == hash) {
+      access::prefetch(e.offset());
       RawRef k = *reinterpret_cast<const RawRef*>(tx_.read_bytes(e, offsetof(Entry, key), 8));
       if (str_view(tx_, k) == key) return Slot{link, e};
     }
@@ -204,7 +205,8 @@ Ref<Entry> Db::set(std::string_view key, ObjType type, RawRef value, Encoding en
   if (!s.entry.is_null()) {
     if (!expired(read(s.entry))) {
       Entry old = read(s.entry);
-      if (expire_ms != kKeepTtl) set_expire(s.entry, expire_ms);
+      // set_value bumps the version: the TTL's granule is written only when it changes.
+      if (expire_ms != kKeepTtl && expire_ms != old.expire_ms) set_expire(s.entry, expire_ms);
       set_value(s.entry, type, value, enc, old.value != value);
       return s.entry;
     }
