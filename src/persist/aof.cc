@@ -161,6 +161,13 @@ void Aof::write_bytes(std::string_view data) {
     ssize_t n = write(fd_, data.data() + off, data.size() - off);
     if (n < 0) {
       if (errno == EINTR) continue;
+      if (fsync_.load() == Fsync::kAlways) {
+        // As Redis: replies wait for this data; there is no way to honour them.
+        server_log(LogLevel::kWarning,
+                   std::string("Can't recover from AOF write error when the AOF fsync policy "
+                               "is 'always'. Exiting... (") + std::strerror(errno) + ")");
+        _exit(1);
+      }
       if (last_write_ok_.exchange(false)) {
         server_log(LogLevel::kWarning, std::string("Error writing to the AOF file: ") +
                                            std::strerror(errno));
@@ -251,7 +258,12 @@ void Aof::writer_main() {
     mode = fsync_.load();
     int64_t now = now_ms();
     if (mode == Fsync::kAlways) {
-      if (fd_ >= 0 && !local.empty() && !skip) fdatasync(fd_);
+      if (fd_ >= 0 && !local.empty() && !skip && fdatasync(fd_) != 0) {
+        server_log(LogLevel::kWarning,
+                   std::string("Can't persist AOF for fsync error when the AOF fsync policy is "
+                               "'always': ") + std::strerror(errno) + ". Exiting...");
+        _exit(1);
+      }
       last_fsync_ms_ = now;
     } else if (mode == Fsync::kEverysec && now - last_fsync_ms_ >= 1000) {
       if (fd_ >= 0 && !skip) fdatasync(fd_);
