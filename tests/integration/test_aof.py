@@ -377,3 +377,23 @@ def test_automatic_rewrite(d):
         assert c.get("last") == b"1" and c.get("key:7") == b"v" * 200 and c.dbsize() == 51
     finally:
         s.stop()
+
+
+def test_always_acknowledges_only_written_records(d):
+    # appendfsync always: when a reply arrives, the record is in the file (fsynced); also after
+    # switching to always at runtime.
+    for start_mode, runtime_mode in [("always", None), ("no", "always")]:
+        s = start_aof(d, extra=["--appendfsync", start_mode])
+        try:
+            c = s.client()
+            if runtime_mode:
+                c.config_set("appendfsync", runtime_mode)
+                time.sleep(0.3)   # the cron applies it within 100 ms
+            path = incr_file(d)
+            for i in range(200):
+                value = "val-%s-%d" % (start_mode, i)
+                c.set("gate:%d" % i, value)
+                with open(path, "rb") as f:
+                    assert value.encode() in f.read(), i
+        finally:
+            s.stop()
