@@ -54,7 +54,7 @@ void Effects::reset() {
   ends_.clear();
   resp_.clear();
   explicit_ = false;
-  independent_ = false;
+  implicit_ = 0;
 }
 
 void Effects::end_command(bool is_write, bool answered_error, int db,
@@ -82,11 +82,12 @@ void Effects::add_implicit(int db, std::initializer_list<std::string_view> argv)
   append_resp_line(resp_, std::span<const std::string_view>(argv.begin(), argv.size()));
   dbs_.push_back(db);
   ends_.push_back(resp_.size());
+  ++implicit_;
 }
 
 void Effects::write_resp(std::string& out, int* current_db) const {
   if (dbs_.empty()) return;
-  const bool block = dbs_.size() > 1 && !independent_;
+  const bool block = dbs_.size() - implicit_ > 1;
   // Redis writes the SELECT of a block's first command before its MULTI.
   auto select = [&](int db) {
     if (db == *current_db) return;

@@ -59,19 +59,19 @@ class Effects {
   void add(int db, std::initializer_list<std::string_view> argv);
   // Marks the running command explicit without recording anything for it.
   void suppress() { explicit_ = true; }
-  // The records of this attempt are independent deletions (active expiry): write_resp writes
-  // them without MULTI ... EXEC, as Redis does. Cleared by reset().
-  void set_independent() { independent_ = true; }
   // Records a line without marking the running command explicit: deletions nobody asked for
-  // (expired keys removed on contact; installed as ds/keyspace.h's expired-key hook with the
-  // sink, so the running command's own default record still follows).
+  // (expired keys removed on contact or by active expiry; installed as ds/keyspace.h's
+  // expired-key hook with the sink, so the running command's own default record still
+  // follows). Such a line replays the same alone or not at all, so it does not count for
+  // MULTI ... EXEC: as Redis, "DEL k" then "APPEND k x" are two records.
   void add_implicit(int db, std::initializer_list<std::string_view> argv);
 
   // --- Reading ---
   size_t size() const { return dbs_.size(); }
   bool empty() const { return dbs_.empty(); }
   // Appends the records as RESP to out: a SELECT before any record whose database is not
-  // *current_db (updated), and MULTI ... EXEC around them when there are several.
+  // *current_db (updated), and MULTI ... EXEC around them when there are several (not
+  // counting add_implicit's).
   void write_resp(std::string& out, int* current_db) const;
 
   // --- Delivery ---
@@ -87,7 +87,7 @@ class Effects {
   std::vector<size_t> ends_;      // per record: end offset in resp_
   std::string resp_;              // the records' command lines, RESP-encoded
   bool explicit_ = false;
-  bool independent_ = false;
+  size_t implicit_ = 0;           // records added by add_implicit
 };
 
 }  // namespace stmkv

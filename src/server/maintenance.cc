@@ -43,7 +43,6 @@ bool expire_db(WorkerContext& w, int d, int64_t now, int64_t deadline_us) {
     Effects& fx = Effects::current();  // the DELs of the removed keys (server/effects.h)
     ExpireResult r = w.stm->atomically([&](stm::Tx& tx) {
       fx.reset();
-      fx.set_independent();
       Db db(tx, d, now);
       ExpireResult res;
       uint64_t c = cursor;
