@@ -77,7 +77,8 @@ const CommandSpec* CommandTable::find(std::string_view name) const {
   if (name.size() > 64) return nullptr;
   char buf[64];
   for (size_t i = 0; i < name.size(); ++i) {
-    buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+    char c = name[i];
+    buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c;   // ASCII, no locale
   }
   auto it = by_name_.find(std::string(buf, name.size()));
   return it == by_name_.end() ? nullptr : it->second;
