@@ -2,10 +2,18 @@
 // reader's handling of cut-off records, and replay through the dispatcher (SELECT, MULTI/EXEC,
 // a block without its EXEC).
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "harness.h"
+#include "persist/aof.h"
 #include "persist/aof_load.h"
 #include "persist/aof_manifest.h"
+#include "persist/persistence.h"
 
 namespace {
 
@@ -123,4 +131,77 @@ TEST(AofReplay, SelectMultiAndCutOffBlock) {
   EXPECT_EQ(*r.error, "Unknown command 'NOSUCHC' reading the append only file t3.aof");
 }
 
+std::string read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+void enable_aof(Harness& h, const std::string& dir, const char* fsync) {
+  {
+    std::lock_guard<std::mutex> g(h.server().config_lock());
+    h.server().config().dir = dir;
+    h.server().config().appendonly = true;
+    h.server().config().appendfsync = fsync;
+  }
+  ASSERT_EQ(h.server().persistence().aof().load_at_startup(h.server().worker(0)), std::nullopt);
+}
+
+// In-process: the sink and the writer record committed transactions in order (SELECT when the
+// database changes, MULTI/EXEC around blocks, nothing for reads, errors or aborted attempts),
+// and a second server loads the directory.
+TEST(AofWriter, RecordsInCommitOrderAndReloads) {
+  char tmpl[] = "/tmp/stmkv-aof-unit-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  std::string dir = tmpl;
+  {
+    Harness h(2, 2);
+    enable_aof(h, dir, "always");
+    EXPECT_TRUE(h.server().persistence().aof().enabled());
+    EXPECT_EQ(h.run({"SET", "a", "1"}), stmkv_test::kOk);
+    EXPECT_EQ(h.run({"GET", "a"}), bulk("1"));
+    EXPECT_EQ(h.run({"INCR", "nope", "extra"}, 1).substr(0, 4), "-ERR");
+    EXPECT_EQ(h.run({"SELECT", "2"}, 1), stmkv_test::kOk);
+    EXPECT_EQ(h.run({"MULTI"}, 1), stmkv_test::kOk);
+    h.run({"INCR", "b"}, 1);
+    h.run({"RPUSH", "l", "x"}, 1);
+    EXPECT_EQ(h.run({"EXEC"}, 1), "*2\r\n:1\r\n:1\r\n");
+    h.server().persistence().aof().shutdown();
+    std::string incr = read_file(dir + "/appendonlydir/appendonly.aof.1.incr.aof");
+    EXPECT_EQ(incr,
+              "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n"
+              "*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n"
+              "*2\r\n$6\r\nSELECT\r\n$1\r\n2\r\n"
+              "*1\r\n$5\r\nMULTI\r\n"
+              "*2\r\n$4\r\nINCR\r\n$1\r\nb\r\n"
+              "*3\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$1\r\nx\r\n"
+              "*1\r\n$4\r\nEXEC\r\n");
+    EXPECT_EQ(read_file(dir + "/appendonlydir/appendonly.aof.manifest"),
+              "file appendonly.aof.1.base.rdb seq 1 type b\n"
+              "file appendonly.aof.1.incr.aof seq 1 type i\n");
+  }
+  {
+    Harness h(1, 1);
+    enable_aof(h, dir, "everysec");
+    EXPECT_EQ(h.run({"GET", "a"}), bulk("1"));
+    h.run({"SELECT", "2"});
+    EXPECT_EQ(h.run({"GET", "b"}), bulk("1"));
+    EXPECT_EQ(h.run({"LRANGE", "l", "0", "-1"}), "*1\r\n" + bulk("x"));
+    // A rewrite: the new base holds everything, the new incr file what follows.
+    EXPECT_EQ(h.server().persistence().aof().bgrewrite(), Aof::Rewrite::kStarted);
+    h.server().persistence().aof().wait_rewrite();
+    h.run({"SET", "c", "3"});
+    h.server().persistence().aof().shutdown();
+    EXPECT_EQ(read_file(dir + "/appendonlydir/appendonly.aof.manifest"),
+              "file appendonly.aof.2.base.rdb seq 2 type b\n"
+              "file appendonly.aof.2.incr.aof seq 2 type i\n");
+    EXPECT_EQ(read_file(dir + "/appendonlydir/appendonly.aof.2.incr.aof"),
+              "*2\r\n$6\r\nSELECT\r\n$1\r\n2\r\n"
+              "*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$1\r\n3\r\n");
+  }
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
+

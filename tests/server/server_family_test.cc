@@ -287,9 +287,9 @@ TEST(ServerFamily, ConfigClientOptions) {
                   "parameters"));
   EXPECT_EQ(h.run({"CONFIG", "SET", "save", ""}), kOk);
   EXPECT_EQ(h.run({"CONFIG", "GET", "save"}), pair("save", ""));
-  EXPECT_EQ(h.run({"CONFIG", "SET", "appendonly", "yes"}),
-            error("ERR CONFIG SET failed (possibly related to argument 'appendonly') - AOF "
-                  "persistence is not supported yet"));
+  EXPECT_EQ(h.run({"CONFIG", "SET", "appendonly", "yes"}), kOk);  // persist/aof.h
+  EXPECT_EQ(h.run({"CONFIG", "GET", "appendonly"}), pair("appendonly", "yes"));
+  EXPECT_EQ(h.run({"CONFIG", "SET", "appendonly", "no"}), kOk);
   EXPECT_EQ(h.run({"CONFIG", "SET", "notify-keyspace-events", "KEA"}), kOk);
   EXPECT_EQ(h.run({"CONFIG", "GET", "notify-keyspace-events"}),
             pair("notify-keyspace-events", "AKE"));
