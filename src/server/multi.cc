@@ -276,7 +276,18 @@ void multi_cmd_exec(CommandContext& ctx) {
       CommandContext sub(server, worker, client, views[i], ctx.out, now_us() / 1000);
       sub.spec = &spec;
       sub.in_exec = true;
+      // Outside the block's transaction (e.g. FUNCTION LOAD): its own AOF record, now.
+      const bool is_write = (spec.flags & kCmdWrite) != 0;
+      if (is_write) {
+        fx.reset();
+        fx.begin_command();
+      }
       spec.handler(sub);
+      if (is_write) {
+        fx.end_command(true, ctx.out.size() > mark && ctx.out.view()[mark] == '-', client.db,
+                       views[i]);
+        fx.deliver_now(worker.stm->heap());
+      }
       durations[i] = now_us() - t0;
     } else {
       ctx.out.add_raw(body.view().substr(pos, ends[i] - pos));

@@ -53,6 +53,19 @@ TEST_F(EffectsTest, ExecBlockIsWrittenAsMultiExec) {
             "*1\r\n$4\r\nEXEC\r\n");
 }
 
+// FUNCTION LOAD runs after the block's transaction (functions live outside the heap): it is
+// recorded on its own, after the block.
+TEST_F(EffectsTest, CommandsRunAfterTheBlockAreRecorded) {
+  const std::string code = "#!lua name=lib\nredis.register_function('f', function() return 1 end)";
+  h.run({"MULTI"});
+  h.run({"SET", "a", "1"});
+  h.run({"FUNCTION", "LOAD", code});
+  EXPECT_EQ(h.run({"EXEC"}).substr(0, 4), "*2\r\n");
+  EXPECT_EQ(g_log, "*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n"
+                   "*3\r\n$8\r\nFUNCTION\r\n$4\r\nLOAD\r\n$" +
+                       std::to_string(code.size()) + "\r\n" + code + "\r\n");
+}
+
 TEST_F(EffectsTest, NothingIsRecordedWithoutASink) {
   stmkv::set_effects_sink(nullptr);
   h.run({"SET", "k", "v"});
