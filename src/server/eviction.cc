@@ -195,17 +195,33 @@ Pick select_key(WorkerContext& worker, Policy p, int64_t now_ms) {
     pool.generation = gen;
   }
   const int samples = g_samples.load(std::memory_order_relaxed);
-  for (int round = 0; round < 4; ++round) {
+  // Databases found empty are skipped for up to 100 ms (their size reads every worker's counter:
+  // too dear for every eviction); a round that finds no candidate looks at them all again.
+  thread_local uint64_t empty_mask = 0;   // bit i: database i had no (volatile) keys
+  thread_local int64_t mask_at_ms = 0;
+  thread_local uint64_t mask_gen = ~uint64_t{0};
+  if (now_ms - mask_at_ms > 100 || mask_gen != gen) {
+    empty_mask = 0;
+    mask_at_ms = now_ms;
+    mask_gen = gen;
+  }
+  for (int round = 0; round < 2; ++round) {
     // Populate: maxmemory-samples keys from every database that has keys.
     std::vector<Candidate> fresh;
+    uint64_t found_empty = 0;
     worker.stm->atomically([&](stm::Tx& tx) {
       fresh.clear();
+      found_empty = 0;
       for (int i = 0; i < ndb; ++i) {
+        if (i < 64 && ((empty_mask >> i) & 1)) continue;
         Db db(tx, i, now_ms);
         int n = sample_db(db, samples, vol, [&](Ref<Entry> e, const Entry& en) {
           fresh.push_back(Candidate{score(p, en, e.offset(), now_ms), i, std::string(db.key_of(e))});
         });
-        if (n == 0 && (vol ? db.expires_count() > 0 && db.size() <= kMaxWalk : db.size() > 0)) {
+        if (n != 0) continue;
+        if (!(vol ? db.expires_count() > 0 : db.size() > 0)) {
+          if (i < 64) found_empty |= uint64_t{1} << i;
+        } else if (!vol || db.size() <= kMaxWalk) {
           // Sampling missed a sparse table: take the first few keys found by a full walk.
           int taken = 0;
           db.for_each([&](Ref<Entry> e) {
@@ -218,14 +234,18 @@ Pick select_key(WorkerContext& worker, Policy p, int64_t now_ms) {
         }
       }
     });
+    empty_mask |= found_empty;
     for (Candidate& c : fresh) pool_insert(pool, std::move(c));
-    if (pool.items.empty()) return pick;   // no keys to evict
-    // The best candidate (the pool may hold keys deleted since: evict_key skips them).
-    Candidate best = std::move(pool.items.back());
-    pool.items.pop_back();
-    pick.db = best.db;
-    pick.key = std::move(best.key);
-    return pick;
+    if (!pool.items.empty()) {
+      // The best candidate (the pool may hold keys deleted since: evict_key skips them).
+      Candidate best = std::move(pool.items.back());
+      pool.items.pop_back();
+      pick.db = best.db;
+      pick.key = std::move(best.key);
+      return pick;
+    }
+    if (empty_mask == found_empty) return pick;   // every database was looked at: no keys
+    empty_mask = 0;
   }
   return pick;
 }
