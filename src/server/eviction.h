@@ -70,8 +70,9 @@ bool eviction_admit(WorkerContext& worker, ClientState& client, const CommandSpe
 bool oom_at_command_start();
 
 // Deletes key from database db as an eviction inside tx (the one place evictions delete; the
-// AOF records it as DEL). With volatile_only, keys without a TTL are kept. Returns whether the
-// key was deleted.
+// AOF records it as DEL through this thread's Effects, which it resets: tx must be a transaction
+// of its own, not a client command's). With volatile_only, keys without a TTL are kept. Returns
+// whether the key was deleted.
 bool evict_key(stm::Tx& tx, int db, std::string_view key, bool volatile_only, int64_t now_ms);
 
 struct EvictionStats {
