@@ -488,7 +488,9 @@ bool Db::resize_step(int buckets) {
     uint64_t nb = table_size(tx_, table);
     uint64_t want = nb;
     if (uint64_t(n) > nb) {
-      want = std::bit_ceil(uint64_t(n) * 2);
+      // As Redis's dict: the next power of two above the size (load between 1/2 and 1; 16
+      // bytes per bucket, one granule each so that neighbours never conflict).
+      want = std::bit_ceil(uint64_t(n) + 1);
     } else if (nb > kMinBuckets && uint64_t(n) < nb / 8) {
       want = std::max(kMinBuckets, std::bit_ceil(uint64_t(std::max<int64_t>(n, 1)) * 2));
     }

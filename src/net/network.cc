@@ -68,6 +68,8 @@ void begin_shutdown(WorkerLoop& w) {
   close_all_connections(w);
   uv_timer_stop(&w.cron);
   uv_close(reinterpret_cast<uv_handle_t*>(&w.cron), nullptr);
+  uv_timer_stop(&w.idle_resize);
+  uv_close(reinterpret_cast<uv_handle_t*>(&w.idle_resize), nullptr);
   if (w.index == 0) {
     uv_close(reinterpret_cast<uv_handle_t*>(&w.sigterm), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&w.sigint), nullptr);
@@ -90,13 +92,31 @@ void on_wake(uv_async_t* h) {
   release_held_replies(w);
 }
 
+constexpr int64_t kIdleResizeSliceUs = 5000;
+
+// A slice of resizing while the worker is idle; re-armed (1 ms later, after the loop has polled
+// for input) while work remains and no command arrived.
+void on_idle_resize(uv_timer_t* h) {
+  WorkerLoop& w = *static_cast<WorkerLoop*>(h->data);
+  if (w.stopping) return;
+  bool more = false;
+  try {
+    more = run_idle_resize(*w.ctx, kIdleResizeSliceUs);
+  } catch (const std::exception& e) {
+    server_log(LogLevel::kWarning, std::string("Maintenance failed: ") + e.what());
+  }
+  if (more) uv_timer_start(&w.idle_resize, on_idle_resize, 1, 0);
+}
+
 void on_cron(uv_timer_t* h) {
   WorkerLoop& w = *static_cast<WorkerLoop*>(h->data);
   if (w.stopping) return;
   Server& server = *w.server;
   ++w.ticks;
   try {
-    run_maintenance(*w.ctx);
+    if (run_maintenance(*w.ctx) && !uv_is_active(reinterpret_cast<uv_handle_t*>(&w.idle_resize))) {
+      uv_timer_start(&w.idle_resize, on_idle_resize, 1, 0);
+    }
     if (w.index == 0) {
       server.heap().maintain();
       uint64_t last = server.heap().last_revision();
@@ -136,6 +156,8 @@ void run_loop(WorkerLoop& w) {
   uv_timer_init(&w.loop, &w.cron);
   w.cron.data = &w;
   uv_timer_start(&w.cron, on_cron, kCronMs, kCronMs);
+  uv_timer_init(&w.loop, &w.idle_resize);
+  w.idle_resize.data = &w;
   if (w.index == 0) {
     uv_signal_init(&w.loop, &w.sigterm);
     uv_signal_init(&w.loop, &w.sigint);

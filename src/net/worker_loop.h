@@ -30,6 +30,7 @@ struct WorkerLoop {
   uv_loop_t loop;
   uv_async_t wake_handle;  // woken by other threads: kill flags, shutdown
   uv_timer_t cron;         // maintenance (100 ms) and idle-client timeouts
+  uv_timer_t idle_resize;  // resize slices while idle (server/maintenance.h run_idle_resize)
   uv_signal_t sigterm;     // worker 0 only
   uv_signal_t sigint;      // worker 0 only
   std::vector<int> listen_fds;        // listening sockets (SO_REUSEPORT), opened by Network

@@ -67,13 +67,39 @@ bool expire_db(WorkerContext& w, int d, int64_t now, int64_t deadline_us) {
   }
 }
 
+// Migrates buckets of the databases w drives until the deadline; returns true if a resize is
+// still pending then.
+bool resize_until(WorkerContext& w, int64_t now, int64_t deadline) {
+  const int ndb = static_cast<int>(w.server->config().databases);
+  const int nw = w.server->nworkers();
+  for (int d = w.index % nw; d < ndb; d += nw) {
+    while (w.stm->atomically(
+        [&](stm::Tx& tx) { return Db(tx, d, now).resize_step(kResizeBucketsPerTx); })) {
+      if (now_us() >= deadline) return true;
+    }
+  }
+  return false;
+}
+
+// The commands w had processed at the end of the last maintenance or idle slice (worker-private).
+thread_local uint64_t t_commands_seen = 0;
+
 }  // namespace
 
-void run_maintenance(WorkerContext& w) {
+bool run_idle_resize(WorkerContext& w, int64_t budget_us) {
+  uint64_t processed = w.commands_processed.load(std::memory_order_relaxed);
+  if (processed != t_commands_seen) {
+    t_commands_seen = processed;
+    return false;
+  }
+  return resize_until(w, now_ms(), now_us() + budget_us);
+}
+
+bool run_maintenance(WorkerContext& w) {
   Server& server = *w.server;
   const int ndb = static_cast<int>(server.config().databases);
   const int nw = server.nworkers();
-  if (ndb <= 0) return;
+  if (ndb <= 0) return false;
   if (w.expire_cursors.size() != size_t(ndb)) {
     w.expire_cursors.assign(size_t(ndb), uint64_t(w.index) * kExpireBucketsPerTx);
   }
@@ -102,10 +128,9 @@ void run_maintenance(WorkerContext& w) {
   }
 
   // (b) Incremental resizing of the databases this worker drives.
-  static thread_local uint64_t commands_seen = 0;   // run_maintenance runs on w's own thread
   uint64_t processed = w.commands_processed.load(std::memory_order_relaxed);
-  bool idle = processed == commands_seen;
-  commands_seen = processed;
+  bool idle = processed == t_commands_seen;
+  t_commands_seen = processed;
   int64_t start = now_us();
   deadline = start + (idle ? kResizeUrgentBudgetUs : kResizeBudgetUs);
   bool urgent_checked = false;
@@ -113,17 +138,18 @@ void run_maintenance(WorkerContext& w) {
     while (w.stm->atomically(
         [&](stm::Tx& tx) { return Db(tx, d, now).resize_step(kResizeBucketsPerTx); })) {
       if (now_us() < deadline) continue;
-      if (urgent_checked) return;
+      if (urgent_checked) return idle;   // pending: idle slices follow (run_idle_resize)
       urgent_checked = true;
       bool urgent = w.stm->atomically([&](stm::Tx& tx) {
         Db db(tx, d, now);
         uint64_t old = db.old_bucket_count();
         return old != 0 && db.size() > kResizeUrgentLoad * int64_t(old);
       });
-      if (!urgent) return;
+      if (!urgent) return idle;
       deadline = start + kResizeUrgentBudgetUs;
     }
   }
+  return false;
 }
 
 }  // namespace stmkv
