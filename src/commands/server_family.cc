@@ -13,6 +13,7 @@
 #include "commands/info.h"
 #include "commands/util.h"
 #include "commands/zset_common.h"
+#include "ds/access.h"
 #include "ds/dict.h"
 #include "ds/keyspace.h"
 #include "ds/list.h"
@@ -215,13 +216,13 @@ void debug_object(CommandContext& ctx) {
     int64_t n = 0;
     bool shared =
         enc == Encoding::kInt && parse_int64(str_view(tx, en.value), &n) && n >= 0 && n < 10000;
-    int64_t idle = en.mtime_ms > 0 ? std::max<int64_t>(0, (ctx.now_ms - en.mtime_ms) / 1000) : 0;
+    int64_t idle = int64_t(access::idle_ms(e.offset(), ctx.now_ms) / 1000);
     char buf[256];
     snprintf(buf, sizeof(buf),
              "Value at:0x%" PRIx64 " refcount:%d encoding:%s serializedlength:%zu lru:%" PRId64
              " lru_seconds_idle:%" PRId64,
              en.value.offset(), shared ? 2147483647 : 1, std::string(encoding_name(enc)).c_str(),
-             serialized, (en.mtime_ms / 1000) & ((1 << 24) - 1), idle);
+             serialized, int64_t(access::get(e.offset())), idle);
     line = buf;
   });
   if (!found) {

@@ -161,11 +161,12 @@ RawRef convert_zset_to_skiplist(stm::Tx& tx, Ref<Entry> e, RawRef value, const Z
   std::vector<ZElem> sorted(members.size());
   for (size_t i = 0; i < members.size(); ++i) sorted[i] = ZElem{members[i], scores[i]};
   RawRef converted = ZSet::build(tx, sorted, ZSetLimits{0, lim.max_listpack_value}).value();
-  // Granule 1 holds {key, value}, granule 3 {type, encoding, pad, mtime} (ds/objects.h).
-  char* g1 = tx.write_bytes(e, offsetof(Entry, key), 16);
-  std::memcpy(g1 + (offsetof(Entry, value) - offsetof(Entry, key)), &converted, sizeof converted);
-  char* g3 = tx.write_bytes(e, offsetof(Entry, type), 16);
-  g3[offsetof(Entry, encoding) - offsetof(Entry, type)] = static_cast<char>(Encoding::kSkiplist);
+  // Granule 1 holds {key, value}, granule 2 {expire, version, type, encoding} (ds/objects.h):
+  // the value and its encoding change, not the version (a conversion is not a write for WATCH).
+  Entry* w = reinterpret_cast<Entry*>(tx.write_bytes(e, offsetof(Entry, key), 32) -
+                                      offsetof(Entry, key));
+  w->value = converted;
+  w->encoding = static_cast<uint8_t>(Encoding::kSkiplist);
   free_value(tx, ObjType::kZSet, value);
   return converted;
 }

@@ -143,7 +143,7 @@ Db::Db(stm::Tx& tx, int index, int64_t now_ms) : tx_(tx), index_(index), now_ms_
 
 uint64_t Db::next_version() {
   static thread_local uint64_t counter = 0;
-  return (uint64_t(tx_.segment()) << 56) | ++counter;
+  return ((uint64_t(tx_.segment()) << 40) | ++counter) & ((uint64_t{1} << 48) - 1);   // 48 bits
 }
 
 Ref<Bucket> Db::home_bucket(uint64_t hash) {
@@ -226,7 +226,9 @@ Ref<Entry> Db::set(std::string_view key, ObjType type, RawRef value, Encoding en
   // A short key is embedded right after its entry (one allocation instead of two, and a
   // lookup finds the key on the entry's next cache line); it is freed with the entry.
   const bool embed = key.size() <= kMaxEmbeddedKey;
-  const size_t bytes = sizeof(Entry) + (embed ? sizeof(StrHeader) + key.size() : 0);
+  // At least 64 bytes: the access clocks (ds/access.h) have one slot per 64 bytes of heap.
+  const size_t bytes =
+      std::max<size_t>(64, sizeof(Entry) + (embed ? sizeof(StrHeader) + key.size() : 0));
   char* p;
   Ref<Entry> e(tx_.alloc_raw(bytes, stm::Hint::kMutable, &p));
   Entry ne{};
@@ -245,7 +247,6 @@ Ref<Entry> Db::set(std::string_view key, ObjType type, RawRef value, Encoding en
   ne.version = next_version();
   ne.type = static_cast<uint8_t>(type);
   ne.encoding = static_cast<uint8_t>(enc);
-  ne.mtime_ms = now_ms_;
   std::memcpy(p, &ne, sizeof ne);
   access::init_entry(e.offset(), now_ms_);
   *tx_.write(head) = e;
@@ -254,15 +255,14 @@ Ref<Entry> Db::set(std::string_view key, ObjType type, RawRef value, Encoding en
 }
 
 void Db::set_value(Ref<Entry> e, ObjType type, RawRef value, Encoding enc, bool free_old) {
-  // Granules 1-3 only: a chain walk (granule 0) over this entry does not conflict.
-  Entry* w = reinterpret_cast<Entry*>(tx_.write_bytes(e, offsetof(Entry, key), 48) -
+  // Granules 1-2 only: a chain walk (granule 0) over this entry does not conflict.
+  Entry* w = reinterpret_cast<Entry*>(tx_.write_bytes(e, offsetof(Entry, key), 32) -
                                       offsetof(Entry, key));
   if (free_old) free_value(tx_, static_cast<ObjType>(w->type), w->value);
   w->value = value;
   w->type = static_cast<uint8_t>(type);
   w->encoding = static_cast<uint8_t>(enc);
   w->version = next_version();
-  w->mtime_ms = now_ms_;
   access::touch(e.offset(), now_ms_);
 }
 
@@ -276,10 +276,9 @@ void Db::set_expire(Ref<Entry> e, int64_t expire_ms) {
 }
 
 void Db::touch_write(Ref<Entry> e) {
-  Entry* w = reinterpret_cast<Entry*>(tx_.write_bytes(e, offsetof(Entry, expire_ms), 32) -
+  Entry* w = reinterpret_cast<Entry*>(tx_.write_bytes(e, offsetof(Entry, expire_ms), 16) -
                                       offsetof(Entry, expire_ms));
   w->version = next_version();
-  w->mtime_ms = now_ms_;
   access::touch(e.offset(), now_ms_);
 }
 

@@ -38,18 +38,16 @@ inline std::string_view str_view(stm::Tx& tx, stm::RawRef s) {
 // grouped by 16-byte granule so that walking a chain (next, hash) does not conflict with a
 // writer of a value (value, version) or a TTL (expire_ms).
 struct Entry {
-  stm::RawRef next;      // granule 0: chain
+  stm::RawRef next;        // granule 0: chain
   uint64_t hash;
-  stm::RawRef key;       // granule 1: key (immutable StrObj) and value
-  stm::RawRef value;
-  int64_t expire_ms;     // granule 2: absolute ms, or -1 for none
-  uint64_t version;      // modification stamp (WATCH): unique per write
-  uint8_t type;          // granule 3: ObjType, Encoding, last write time
-  uint8_t encoding;
-  uint8_t pad[6];
-  int64_t mtime_ms;
+  stm::RawRef key;         // granule 1: key (immutable StrObj, embedded after the entry when
+  stm::RawRef value;       //            short: Db::set) and value
+  int64_t expire_ms;       // granule 2: absolute ms, or -1 for none;
+  uint64_t version : 48;   //   modification stamp (WATCH): unique per write;
+  uint64_t type : 8;       //   ObjType and Encoding, written with the value
+  uint64_t encoding : 8;
 };
-static_assert(sizeof(Entry) == 64);
+static_assert(sizeof(Entry) == 48);
 
 inline constexpr int kMaxSegments = 64;
 
