@@ -189,9 +189,12 @@ void Aof::writer_main() {
   while (true) {
     Fsync mode = fsync_.load();
     writer_waiting_ = true;
+    // While a switch waits for the snapshot's revision nothing may be written: sleep until it
+    // is known (not spin on a non-empty buffer, which would starve the rewrite of mu_).
     cv_.wait_for(g, std::chrono::milliseconds(mode == Fsync::kAlways ? 100 : 10), [&] {
       return stop_writer_ || switch_ == Switch::kKnown ||
-             (fsync_.load() == Fsync::kAlways && !buf_.empty());
+             (switch_ != Switch::kPendingRev && fsync_.load() == Fsync::kAlways &&
+              !buf_.empty());
     });
     writer_waiting_ = false;
     if (switch_ == Switch::kPendingRev && !stop_writer_) continue;  // until the snapshot's rev

@@ -301,9 +301,10 @@ def test_always_survives_sigkill(d):
             s.stop()
 
 
-def test_bgrewriteaof_during_bank_transfers(d):
+@pytest.mark.parametrize("fsync", ["everysec", "always"])
+def test_bgrewriteaof_during_bank_transfers(d, fsync):
     accounts, initial = 20, 1000
-    s = start_aof(d, workers=2, extra=["--appendfsync", "everysec"])
+    s = start_aof(d, workers=2, extra=["--appendfsync", fsync])
     try:
         c = s.client()
         c.mset({"acct:%d" % i: initial for i in range(accounts)})
