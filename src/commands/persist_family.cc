@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "commands/util.h"
+#include "ds/access.h"
 #include "ds/keyspace.h"
 #include "persist/aof.h"
 #include "persist/persistence.h"
@@ -164,7 +165,13 @@ void cmd_restore(CommandContext& ctx) {
   }
   Encoding enc;
   stm::RawRef obj = persist::make_loaded_value(ctx.tx(), v, lim, &enc);
-  db.set(key, v.type, obj, enc, ttl != 0 ? ttl : kNoExpire);
+  stm::Ref<Entry> e = db.set(key, v.type, obj, enc, ttl != 0 ? ttl : kNoExpire);
+  // IDLETIME / FREQ set the access clock as Redis's objectSetLRUOrLFU (the one of the policy).
+  if (access::lfu_mode()) {
+    if (freq >= 0) access::set_freq(e.offset(), int(freq), ctx.now_ms);
+  } else if (idle >= 0) {
+    access::set_idle(e.offset(), idle * 1000, ctx.now_ms);
+  }
   ctx.out.add_ok();
   if (relative && effects_enabled()) {
     // AOF: the TTL as an absolute time (RESTORE key <ms> payload [options] ABSTTL, Redis 7.0).
