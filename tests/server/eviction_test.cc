@@ -307,6 +307,20 @@ TEST(Eviction, ObjectIdletimeAndTouch) {
   EXPECT_EQ(h.run({"OBJECT", "IDLETIME", "a"}), integer(0));
 }
 
+// RESTORE IDLETIME / FREQ set the clock of the current policy (Redis's objectSetLRUOrLFU).
+TEST(Eviction, RestoreIdletimeAndFreq) {
+  Harness h(1, 1);
+  ASSERT_EQ(h.run({"SET", "a", "1"}), kOk);
+  std::string dump = h.run({"DUMP", "a"});
+  std::string payload = dump.substr(dump.find("\r\n") + 2);
+  payload.resize(payload.size() - 2);
+  EXPECT_EQ(h.run({"RESTORE", "b", "0", payload, "IDLETIME", "1000"}), kOk);
+  EXPECT_EQ(h.run({"OBJECT", "IDLETIME", "b"}), integer(1000));
+  ASSERT_EQ(h.run({"CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"}), kOk);
+  EXPECT_EQ(h.run({"RESTORE", "c", "0", payload, "FREQ", "77"}), kOk);
+  EXPECT_EQ(h.run({"OBJECT", "FREQ", "c"}), integer(77));
+}
+
 TEST(Eviction, LfuCounterDecaysByMinutes) {
   Harness h(1, 1);
   ASSERT_EQ(h.run({"CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"}), kOk);
