@@ -195,7 +195,8 @@ bool Aof::rewrite(bool enabling, std::string* error) {
     }
     AofManifest next;
     next.base = AofFileInfo{aof_base_name(pfx, m.next_base_seq(), rdb), m.next_base_seq(), 'b'};
-    next.incrs.push_back(AofFileInfo{aof_incr_name(pfx, m.next_incr_seq()), m.next_incr_seq(), 'i'});
+    int64_t incr_seq = m.next_incr_seq();
+    next.incrs.push_back(AofFileInfo{aof_incr_name(pfx, incr_seq), incr_seq, 'i'});
     uint64_t overhead = 0;
     if (!snapshot_base(dir, next.base->name, rdb, nullptr, &overhead, error)) return false;
     int fd = open(aof_join_path(dir, next.incrs[0].name).c_str(),

@@ -120,8 +120,8 @@ TEST(AofReplay, SelectMultiAndCutOffBlock) {
   EXPECT_EQ(h.run({"DBSIZE"}), ":0\r\n");
 
   // A cut-off record: everything before it applies.
-  r = replay_aof(h.server(), h.server().worker(1), "*3\r\n$3\r\nSET\r\n$1\r\nz\r\n$1\r\n9\r\n*2\r\n$3",
-                 "t2.aof");
+  r = replay_aof(h.server(), h.server().worker(1),
+                 "*3\r\n$3\r\nSET\r\n$1\r\nz\r\n$1\r\n9\r\n*2\r\n$3", "t2.aof");
   EXPECT_TRUE(r.truncated);
   EXPECT_EQ(r.valid_up_to, 27u);
   EXPECT_EQ(h.run({"GET", "z"}), bulk("9"));
