@@ -145,15 +145,10 @@ void execute_command(WorkerContext& worker, ClientState& client,
   CommandCounters::bump(counters.usec, uint64_t(duration));
   if (out.size() > mark && out.view()[mark] == '-') CommandCounters::bump(counters.failed_calls);
   CommandCounters::bump(worker.commands_processed);
-  // The slow log follows slowlog-* (read again after CONFIG SET, in or out of a block).
-  if (!server.slowlog.configured() || spec->full_name == "config|set" ||
-      spec->full_name == "exec") {
-    sync_slowlog_config(server);
-  }
-  if (spec->full_name == "config|set" || spec->full_name == "exec") {
-    acl_sync_config(server);
-    sync_eviction_config(server);
-  }
+  // The slow log, ACL and eviction follow the configuration: read again after CONFIG SET (EXEC
+  // does it for a CONFIG SET in its block).
+  if (!server.slowlog.configured()) sync_slowlog_config(server);
+  if (spec->full_name == "config|set") sync_after_config_set(server);
   if ((spec->flags & kCmdSkipSlowlog) == 0 && server.slowlog.is_slow(duration)) {
     std::string name;
     {
@@ -181,6 +176,12 @@ void run_nested_command(WorkerContext& worker, ClientState& client, const Comman
                  client.db, argv);
   *hits += sub.hits;
   *misses += sub.misses;
+}
+
+void sync_after_config_set(Server& server) {
+  sync_slowlog_config(server);
+  acl_sync_config(server);
+  sync_eviction_config(server);
 }
 
 void sync_slowlog_config(Server& server) {

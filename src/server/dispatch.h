@@ -30,4 +30,8 @@ void run_nested_command(WorkerContext& worker, ClientState& client, const Comman
 // execute_command at the first command and after CONFIG SET).
 void sync_slowlog_config(Server& server);
 
+// After a CONFIG SET (top level or in an EXEC block): the slow log, ACL (requirepass,
+// acllog-max-len) and eviction settings read the configuration again.
+void sync_after_config_set(Server& server);
+
 }  // namespace stmkv

@@ -288,6 +288,7 @@ void multi_cmd_exec(CommandContext& ctx) {
                        views[i]);
         fx.deliver_now(worker.stm->heap());
       }
+      if (spec.full_name == "config|set") sync_after_config_set(server);
       durations[i] = now_us() - t0;
     } else {
       ctx.out.add_raw(body.view().substr(pos, ends[i] - pos));

@@ -307,6 +307,17 @@ TEST(Eviction, ObjectIdletimeAndTouch) {
   EXPECT_EQ(h.run({"OBJECT", "IDLETIME", "a"}), integer(0));
 }
 
+// A CONFIG SET inside an EXEC block applies as soon as the block ends.
+TEST(Eviction, ConfigSetInExecApplies) {
+  Harness h(1, 1);
+  ASSERT_EQ(h.run({"MULTI"}), kOk);
+  ASSERT_EQ(h.run({"CONFIG", "SET", "maxmemory", "1"}), "+QUEUED\r\n");
+  ASSERT_EQ(h.run({"EXEC"}), "*1\r\n+OK\r\n");
+  EXPECT_EQ(h.run({"SET", "a", "1"}), error(kOom));
+  ASSERT_EQ(h.run({"CONFIG", "SET", "maxmemory", "0"}), kOk);
+  EXPECT_EQ(h.run({"SET", "a", "1"}), kOk);
+}
+
 // RESTORE IDLETIME / FREQ set the clock of the current policy (Redis's objectSetLRUOrLFU).
 TEST(Eviction, RestoreIdletimeAndFreq) {
   Harness h(1, 1);
