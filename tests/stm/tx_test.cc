@@ -131,7 +131,9 @@ TEST(Tx, LockedHooksRunInCommitOrder) {
   ASSERT_EQ(log.values.size(), size_t(kThreads * kPerThread));
   for (size_t i = 0; i < log.values.size(); ++i) {
     EXPECT_EQ(log.values[i], int64_t(i + 1));
-    if (i > 0) EXPECT_GT(log.revs[i], log.revs[i - 1]);
+    if (i > 0) {
+      EXPECT_GT(log.revs[i], log.revs[i - 1]);
+    }
   }
 }
 
