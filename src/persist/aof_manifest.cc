@@ -7,77 +7,11 @@
 #include <cstdio>
 #include <cstring>
 
+#include "server/config.h"
+
 namespace stmkv::persist {
 
 namespace {
-
-// Redis's sdssplitargs, enough for manifest lines: words, "double quoted" with \ escapes
-// (\n \r \t \b \a \\ \" \xHH), 'single quoted'. False on unbalanced quotes.
-bool split_args(std::string_view line, std::vector<std::string>* out) {
-  size_t i = 0;
-  while (true) {
-    while (i < line.size() && isspace(static_cast<unsigned char>(line[i]))) ++i;
-    if (i >= line.size()) return true;
-    std::string cur;
-    bool inq = false, insq = false, done = false;
-    while (!done) {
-      if (inq) {
-        if (i >= line.size()) return false;
-        char c = line[i];
-        if (c == '\\' && i + 3 < line.size() && line[i + 1] == 'x' && isxdigit(line[i + 2]) &&
-            isxdigit(line[i + 3])) {
-          cur += static_cast<char>(std::stoi(std::string(line.substr(i + 2, 2)), nullptr, 16));
-          i += 3;
-        } else if (c == '\\' && i + 1 < line.size()) {
-          ++i;
-          switch (line[i]) {
-            case 'n': cur += '\n'; break;
-            case 'r': cur += '\r'; break;
-            case 't': cur += '\t'; break;
-            case 'b': cur += '\b'; break;
-            case 'a': cur += '\a'; break;
-            default: cur += line[i]; break;
-          }
-        } else if (c == '"') {
-          if (i + 1 < line.size() && !isspace(static_cast<unsigned char>(line[i + 1]))) {
-            return false;
-          }
-          done = true;
-        } else {
-          cur += c;
-        }
-      } else if (insq) {
-        if (i >= line.size()) return false;
-        char c = line[i];
-        if (c == '\\' && i + 1 < line.size() && line[i + 1] == '\'') {
-          ++i;
-          cur += '\'';
-        } else if (c == '\'') {
-          if (i + 1 < line.size() && !isspace(static_cast<unsigned char>(line[i + 1]))) {
-            return false;
-          }
-          done = true;
-        } else {
-          cur += c;
-        }
-      } else {
-        if (i >= line.size()) break;
-        char c = line[i];
-        if (isspace(static_cast<unsigned char>(c))) {
-          done = true;
-        } else if (c == '"') {
-          inq = true;
-        } else if (c == '\'') {
-          insq = true;
-        } else {
-          cur += c;
-        }
-      }
-      if (i < line.size()) ++i;
-    }
-    out->push_back(std::move(cur));
-  }
-}
 
 // Redis's sdscatrepr when the name needs it (sdsneedsrepr), else the name itself.
 std::string repr_if_needed(const std::string& s) {
@@ -88,28 +22,7 @@ std::string repr_if_needed(const std::string& s) {
       needs = true;
     }
   }
-  if (!needs) return s;
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      default:
-        if (isprint(c)) {
-          out += static_cast<char>(c);
-        } else {
-          char buf[8];
-          snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out += buf;
-        }
-    }
-  }
-  return out + "\"";
+  return needs ? quote_config_arg(s) : s;   // sdscatrepr's escapes
 }
 
 void append_line(std::string& out, const AofFileInfo& f) {
@@ -169,11 +82,12 @@ std::optional<AofManifest> parse_aof_manifest(std::string_view text, std::string
       *error = "The AOF manifest file contains too long line";
       return std::nullopt;
     }
-    std::vector<std::string> argv;
-    if (!split_args(line, &argv) || argv.size() < 6 || argv.size() % 2 != 0) {
+    std::optional<std::vector<std::string>> parts = split_config_args(line);   // sdssplitargs
+    if (!parts || parts->size() < 6 || parts->size() % 2 != 0) {
       *error = "Invalid AOF manifest file format";
       return std::nullopt;
     }
+    const std::vector<std::string>& argv = *parts;
     AofFileInfo f;
     bool has_name = false, has_seq = false, has_type = false;
     for (size_t i = 0; i < argv.size(); i += 2) {
