@@ -6,17 +6,12 @@ Replies are compared raw (no redis-py response callbacks), in order, except wher
 is unspecified: replies about a key that Redis holds in a hashtable are compared sorted.
 """
 import random
-import shutil
-import subprocess
 import threading
-import time
 
 import pytest
 import redis
 
-from conftest import free_port
-
-REDIS_SERVER = shutil.which("redis-server")
+from conftest import reference_redis
 
 
 def raw(c):
@@ -27,25 +22,10 @@ def raw(c):
 @pytest.fixture(scope="module")
 def ref():
     """Debian's redis-server on a free port, stopped by PID."""
-    if REDIS_SERVER is None:
-        pytest.skip("redis-server is not installed")
-    port = free_port()
-    proc = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save",
-                             "", "--appendonly", "no"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    c = raw(redis.Redis(port=port, socket_timeout=10))
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            c.ping()
-            break
-        except redis.ConnectionError:
-            assert proc.poll() is None and time.monotonic() < deadline
-            time.sleep(0.05)
-    yield c
-    c.close()
-    proc.terminate()
-    proc.wait(5)
+    for port in reference_redis():
+        c = raw(redis.Redis(port=port, socket_timeout=10))
+        yield c
+        c.close()
 
 
 def call(c, *args):
