@@ -132,6 +132,12 @@ def test_round_trip_and_redis_loads_ours(d, preamble):
         theirs = snapshot([r.client(db=i) for i in range(16)])
     finally:
         r.stop()
+    assert_same_across_servers(mine, theirs)
+
+
+def assert_same_across_servers(mine, theirs):
+    """Snapshots of the same data on stmkv and redis-server: the same keys, types and values
+    (field 1, the encoding, may differ between the servers)."""
     assert set(mine) == set(theirs)
     for k in mine:
         assert mine[k][0] == theirs[k][0] and mine[k][2:] == theirs[k][2:], k
@@ -154,9 +160,7 @@ def test_stmkv_loads_redis_aof(d):
         mine = snapshot([s.client(db=i) for i in range(16)])
     finally:
         s.stop()
-    assert set(mine) == set(theirs)
-    for k in mine:
-        assert mine[k][0] == theirs[k][0] and mine[k][2:] == theirs[k][2:], k
+    assert_same_across_servers(mine, theirs)
 
 
 def test_rdb_becomes_first_base(d):
