@@ -80,7 +80,10 @@ def test_allkeys_lru_stays_near_the_limit_and_keeps_the_hot_set(lru_server):
     counts = (kept_hot, kept_cold, kept_new, written)
     # Approximated LRU (5 samples, a pool of 16): the hot set stays; the cold keys (idle for
     # seconds) go before the new ones.
-    assert kept_hot >= 0.95 * len(hot), counts
+    # 0.9, not 0.95: with the LRU clock's 1 s resolution, hot keys read in the same second as
+    # new keys are written tie with them, and 5-key samples then pick among them at random
+    # (measured here: 281-300 of 300 kept over 8 runs).
+    assert kept_hot >= 0.9 * len(hot), counts
     assert kept_cold / 2500 < kept_new / written, counts
     # OBJECT IDLETIME: the hot keys were just read, the surviving cold ones were not.
     assert c.object("idletime", hot[0]) <= 1
